@@ -1,0 +1,8 @@
+// The Raft consensus core: a deterministic state machine with no I/O (DESIGN.md §2).
+export { RaftNode } from './raft-node.ts';
+export { RaftInvariantError } from './errors.ts';
+export { decodeMembership, encodeMembership } from './membership.ts';
+export type {
+  Entry, HardState, Membership, MembershipChange, Message, MessageType, NodeId, ProgressStatus,
+  ProposeResult, RaftOptions, Ready, Role, Snapshot, Status,
+} from './types.ts';

@@ -1,0 +1,683 @@
+// RaftNode is the Raft consensus algorithm as a deterministic state machine,
+// after etcd/raft: the driver calls tick() on a timer, step() for each message
+// received and propose() for each command, then drains ready(): persist, send,
+// apply, advance(). It does no I/O, keeps no clock and draws randomness only
+// from the `random` it is given.
+//
+// References are to the Raft paper (Ongaro and Ousterhout, extended version)
+// and to Ongaro's dissertation for PreVote, CheckQuorum, leadership transfer and
+// membership changes.
+import { invariant } from './errors.ts';
+import { RaftLog, UNKNOWN_TERM } from './log.ts';
+import { applyChange, decodeMembership, encodeMembership, isMember, isVoter, members } from './membership.ts';
+import { Progress } from './progress.ts';
+import { committedIndex, voteResult } from './quorum.ts';
+import type {
+  Entry, HardState, MembershipChange, Message, NodeId, ProgressStatus, ProposeResult,
+  RaftOptions, Ready, Role, Snapshot, Status,
+} from './types.ts';
+
+type CampaignKind = 'preVote' | 'election' | 'transfer';
+
+const EMPTY = new Uint8Array(0);
+
+/** RaftNode is one peer's Raft state machine. */
+export class RaftNode {
+  readonly id: NodeId;
+
+  private readonly electionTicks: number;
+  private readonly heartbeatTicks: number;
+  private readonly preVote: boolean;
+  private readonly checkQuorum: boolean;
+  private readonly random: () => number;
+  private readonly maxEntriesPerMessage: number;
+  private readonly maxBytesPerMessage: number;
+  private readonly maxInflightMessages: number;
+
+  private term = 0;
+  private votedFor: NodeId | null = null;
+  private role: Role = 'follower';
+  private leaderId: NodeId | null = null;
+  private readonly log: RaftLog;
+
+  /** Leader only: one Progress per member other than this node. */
+  private readonly progress = new Map<NodeId, Progress>();
+  /** Candidate and precandidate only: the answers received this election. */
+  private readonly votes = new Map<NodeId, boolean>();
+  /** Messages not yet handed out in a Ready. */
+  private msgs: Message[] = [];
+  /** Leader only: set when followers may have entries or a commit index to be sent. */
+  private pendingSend = false;
+
+  /** Ticks since the last election timeout reset (followers, candidates) or CheckQuorum round (leader). */
+  private electionElapsed = 0;
+  private heartbeatElapsed = 0;
+  /** Invariant: electionTicks <= randomizedElectionTimeout < 2 * electionTicks. */
+  private randomizedElectionTimeout = 0;
+
+  /** Leader only: the member leadership is being handed to, and ticks since the transfer began. */
+  private transferee: NodeId | null = null;
+  private transferElapsed = 0;
+
+  /** The hard state last handed out in a Ready. */
+  private prevHardState: HardState;
+
+  constructor(options: RaftOptions) {
+    this.id = options.id;
+    this.electionTicks = options.electionTicks ?? 15;
+    this.heartbeatTicks = options.heartbeatTicks ?? 5;
+    this.preVote = options.preVote ?? true;
+    this.checkQuorum = options.checkQuorum ?? true;
+    this.random = options.random ?? Math.random;
+    this.maxEntriesPerMessage = options.maxEntriesPerMessage ?? 1024;
+    this.maxBytesPerMessage = options.maxBytesPerMessage ?? 1 << 20;
+    this.maxInflightMessages = options.maxInflightMessages ?? 256;
+    invariant(this.electionTicks > this.heartbeatTicks && this.heartbeatTicks > 0,
+      'electionTicks must be greater than heartbeatTicks, and heartbeatTicks above 0');
+    invariant(this.maxEntriesPerMessage > 0 && this.maxBytesPerMessage > 0 && this.maxInflightMessages > 0,
+      'message and inflight limits must be positive');
+
+    const restore = options.restore;
+    this.log = new RaftLog(restore?.snapshot?.membership ?? options.membership);
+    if (restore !== undefined) {
+      if (restore.snapshot !== undefined) this.log.restore(restore.snapshot, true);
+      this.log.load(restore.entries);
+      const { hardState } = restore;
+      invariant(hardState.commitIndex <= this.log.lastIndex(),
+        () => `restore: commit index ${hardState.commitIndex} is beyond the stored log (last ${this.log.lastIndex()})`);
+      this.term = hardState.term;
+      this.votedFor = hardState.votedFor;
+      this.log.commitTo(hardState.commitIndex);
+    }
+    this.prevHardState = this.hardState();
+    this.becomeFollower(this.term, null);
+  }
+
+  // ---- Inputs -------------------------------------------------------------
+
+  /** tick advances logical time by one tick: election timeouts and heartbeats. */
+  tick(): void {
+    if (this.role === 'leader') this.tickLeader();
+    else this.tickElection();
+  }
+
+  /** propose appends a command to the log when this node leads. */
+  propose(data: Uint8Array): ProposeResult {
+    const refused = this.refuseProposal();
+    if (refused !== null) return refused;
+    return this.appendOwn('command', data);
+  }
+
+  /** changeMembership proposes one single-server membership change (dissertation §4.1). */
+  changeMembership(change: MembershipChange): ProposeResult {
+    const refused = this.refuseProposal();
+    if (refused !== null) return refused;
+    // One change at a time, and none before this leader committed an entry of
+    // its term (which also commits any change an earlier leader left).
+    if (this.log.lastConfigIndex() > this.log.committed || this.log.term(this.log.committed) !== this.term) {
+      return { ok: false, reason: 'config-change-pending', leaderId: this.leaderId };
+    }
+    const next = applyChange(this.log.membership(), change);
+    return this.appendOwn('config', encodeMembership(next));
+  }
+
+  /** transferLeadership hands leadership to voter `to`: catch it up, then TimeoutNow (dissertation §3.10). */
+  transferLeadership(to: NodeId): void {
+    if (this.role !== 'leader' || to === this.id || this.transferee === to) return;
+    if (!isVoter(this.log.membership(), to) || !this.progress.has(to)) return;
+    this.transferee = to;
+    this.transferElapsed = 0;
+    if (this.progress.get(to)!.match === this.log.lastIndex()) this.send({ type: 'TimeoutNow', from: this.id, to, term: this.term });
+    else this.pendingSend = true;
+  }
+
+  /** campaign starts an election now, as if the election timeout had fired. */
+  campaign(): void {
+    if (this.role === 'leader' || !this.promotable()) return;
+    this.startCampaign(this.preVote ? 'preVote' : 'election');
+  }
+
+  /** compact replaces the log up to `index` (applied) with the state machine's image `data`. */
+  compact(index: number, data: Uint8Array): void {
+    if (index <= this.log.snapshotIndex) return;
+    this.log.compact(index, data);
+  }
+
+  /** step handles one message received; stale or misaddressed messages are ignored. */
+  step(m: Message): void {
+    if (m.to !== this.id || m.from === this.id) return;
+    if (m.term > this.term) {
+      if (m.type === 'RequestVote' && !m.transfer && this.inLease(m.preVote)) {
+        // Dissertation §4.2.3: a node that hears from a live leader ignores votes.
+        return;
+      }
+      const keepTerm = (m.type === 'RequestVote' && m.preVote) ||
+        (m.type === 'RequestVoteResponse' && m.preVote && m.voteGranted);
+      if (!keepTerm) {
+        const fromLeader = m.type === 'AppendEntries' || m.type === 'InstallSnapshot' || m.type === 'TimeoutNow';
+        this.becomeFollower(m.term, fromLeader ? m.from : null);
+      }
+    } else if (m.term < this.term) {
+      this.answerStale(m);
+      return;
+    }
+
+    switch (m.type) {
+      case 'RequestVote': return this.handleRequestVote(m);
+      case 'RequestVoteResponse': return this.handleVoteResponse(m);
+      case 'AppendEntries': return this.handleAppendEntries(m);
+      case 'AppendEntriesResponse': return this.handleAppendResponse(m);
+      case 'InstallSnapshot': return this.handleInstallSnapshot(m);
+      case 'InstallSnapshotResponse': return this.handleSnapshotResponse(m);
+      case 'TimeoutNow': return this.handleTimeoutNow();
+      default: {
+        const never: never = m;
+        void never;
+      }
+    }
+  }
+
+  // ---- Outputs ------------------------------------------------------------
+
+  /** hasReady says whether ready() has work for the driver. */
+  hasReady(): boolean {
+    return this.msgs.length > 0 || this.pendingSend || this.log.hasUnstable() ||
+      this.log.pendingSnapshot !== null || this.log.hasNextCommitted() || this.hardStateChanged();
+  }
+
+  /** ready hands over the work to do: persist, send, apply. Its messages are taken; call advance(ready) next. */
+  ready(): Ready {
+    if (this.pendingSend) this.sendAppends();
+    const hardState = this.hardStateChanged() ? this.hardState() : null;
+    if (hardState !== null) this.prevHardState = hardState;
+    const ready: Ready = {
+      hardState,
+      entries: this.log.unstableEntries(),
+      snapshot: this.log.pendingSnapshot,
+      committed: this.log.nextCommitted(),
+      messages: this.msgs,
+    };
+    this.msgs = [];
+    return ready;
+  }
+
+  /** advance records that the driver persisted, sent and applied `ready`. */
+  advance(ready: Ready): void {
+    if (ready.snapshot !== null) this.log.snapshotPersisted(ready.snapshot);
+    const lastEntry = ready.entries[ready.entries.length - 1];
+    if (lastEntry !== undefined) this.log.stableTo(lastEntry.index, lastEntry.term);
+    const lastCommitted = ready.committed[ready.committed.length - 1];
+    if (lastCommitted !== undefined) this.log.appliedTo(lastCommitted.index);
+  }
+
+  /** status is this node's state for the cluster view. */
+  status(): Status {
+    let progress: Record<NodeId, ProgressStatus> | null = null;
+    if (this.role === 'leader') {
+      progress = { [this.id]: { matchIndex: this.log.lastIndex(), nextIndex: this.log.lastIndex() + 1, active: true } };
+      for (const [id, pr] of this.progress) progress[id] = { matchIndex: pr.match, nextIndex: pr.next, active: pr.recentActive };
+    }
+    const m = this.log.membership();
+    return {
+      id: this.id, role: this.role, term: this.term, leaderId: this.leaderId, votedFor: this.votedFor,
+      commitIndex: this.log.committed, appliedIndex: this.log.applied,
+      firstIndex: this.log.firstIndex(), lastIndex: this.log.lastIndex(),
+      membership: { voters: [...m.voters], learners: [...m.learners] },
+      progress,
+    };
+  }
+
+  // ---- Roles (Raft §5.2) --------------------------------------------------
+
+  private becomeFollower(term: number, leaderId: NodeId | null): void {
+    this.reset(term);
+    this.role = 'follower';
+    this.leaderId = leaderId;
+  }
+
+  private becomePreCandidate(): void {
+    invariant(this.role !== 'leader', 'invalid transition: leader -> precandidate');
+    // PreVote (dissertation §9.6) neither raises the term nor changes the vote.
+    this.votes.clear();
+    this.electionElapsed = 0;
+    this.randomizeElectionTimeout();
+    this.role = 'precandidate';
+    this.leaderId = null;
+  }
+
+  private becomeCandidate(): void {
+    invariant(this.role !== 'leader', 'invalid transition: leader -> candidate');
+    this.reset(this.term + 1);
+    this.votedFor = this.id;
+    this.role = 'candidate';
+  }
+
+  private becomeLeader(): void {
+    invariant(this.role === 'candidate', () => `invalid transition: ${this.role} -> leader`);
+    this.reset(this.term);
+    this.role = 'leader';
+    this.leaderId = this.id;
+    this.syncProgress();
+    // Raft §5.4.2 and §8: a new leader commits an entry of its own term.
+    this.appendOwn('noop', EMPTY);
+  }
+
+  private reset(term: number): void {
+    if (term !== this.term) {
+      this.term = term;
+      this.votedFor = null;
+    }
+    this.leaderId = null;
+    this.electionElapsed = 0;
+    this.heartbeatElapsed = 0;
+    this.randomizeElectionTimeout();
+    this.transferee = null;
+    this.votes.clear();
+    this.progress.clear();
+    this.pendingSend = false;
+  }
+
+  private randomizeElectionTimeout(): void {
+    // Raft §5.2: timeouts drawn from [electionTicks, 2 * electionTicks) spread out elections.
+    const r = this.random();
+    invariant(r >= 0 && r < 1, () => `random() returned ${r}, outside [0, 1)`);
+    this.randomizedElectionTimeout = this.electionTicks + Math.floor(r * this.electionTicks);
+  }
+
+  /**
+   * promotable says whether this node may campaign: it votes both in the latest
+   * membership of its log and in the committed one, so a joining learner waits
+   * for the configuration that makes it a voter to commit.
+   */
+  private promotable(): boolean {
+    return isVoter(this.log.membership(), this.id) && isVoter(this.log.membershipAt(this.log.committed), this.id);
+  }
+
+  /** inLease says whether this node heard from a live leader within the minimum election timeout. */
+  private inLease(preVote: boolean): boolean {
+    return (this.checkQuorum || preVote) && this.leaderId !== null && this.electionElapsed < this.electionTicks;
+  }
+
+  // ---- Elections (Raft §5.2, §5.4.1) ---------------------------------------
+
+  private tickElection(): void {
+    this.electionElapsed++;
+    if (this.electionElapsed >= this.randomizedElectionTimeout) {
+      this.electionElapsed = 0;
+      if (this.promotable()) this.startCampaign(this.preVote ? 'preVote' : 'election');
+    }
+  }
+
+  private startCampaign(kind: CampaignKind): void {
+    let voteTerm: number;
+    if (kind === 'preVote') {
+      this.becomePreCandidate();
+      voteTerm = this.term + 1;
+    } else {
+      this.becomeCandidate();
+      voteTerm = this.term;
+    }
+    const preVote = kind === 'preVote';
+    if (this.recordVote(this.id, true)) return;
+    const lastLogIndex = this.log.lastIndex();
+    const lastLogTerm = this.log.lastTerm();
+    for (const to of this.log.membership().voters) {
+      if (to === this.id) continue;
+      this.send({ type: 'RequestVote', from: this.id, to, term: voteTerm, lastLogIndex, lastLogTerm,
+        preVote, transfer: kind === 'transfer' });
+    }
+  }
+
+  /** recordVote counts one answer and acts on the outcome; true when the election is decided. */
+  private recordVote(from: NodeId, granted: boolean): boolean {
+    if (!this.votes.has(from)) this.votes.set(from, granted);
+    const result = voteResult(this.log.membership().voters, this.votes);
+    if (result === 'won') {
+      if (this.role === 'precandidate') this.startCampaign('election');
+      else this.becomeLeader();
+      return true;
+    }
+    if (result === 'lost') {
+      this.becomeFollower(this.term, null);
+      return true;
+    }
+    return false;
+  }
+
+  private handleRequestVote(m: Extract<Message, { type: 'RequestVote' }>): void {
+    // Raft §5.2: one vote per term, first come first served; §5.4.1: only for an
+    // up-to-date log. A PreVote for a later term is granted on the log alone.
+    const canVote = this.votedFor === m.from ||
+      (this.votedFor === null && this.leaderId === null) ||
+      (m.preVote && m.term > this.term);
+    if (canVote && this.log.isUpToDate(m.lastLogIndex, m.lastLogTerm)) {
+      this.send({ type: 'RequestVoteResponse', from: this.id, to: m.from, term: m.term, voteGranted: true, preVote: m.preVote });
+      if (!m.preVote) {
+        this.electionElapsed = 0;
+        this.votedFor = m.from;
+      }
+    } else {
+      this.send({ type: 'RequestVoteResponse', from: this.id, to: m.from, term: this.term, voteGranted: false, preVote: m.preVote });
+    }
+  }
+
+  private handleVoteResponse(m: Extract<Message, { type: 'RequestVoteResponse' }>): void {
+    const waiting = m.preVote ? this.role === 'precandidate' : this.role === 'candidate';
+    if (!waiting) return;
+    this.recordVote(m.from, m.voteGranted);
+  }
+
+  private handleTimeoutNow(): void {
+    // Dissertation §3.10: the transfer target campaigns at once, skipping PreVote.
+    if (this.role !== 'leader' && this.promotable()) this.startCampaign('transfer');
+  }
+
+  // ---- Replication, follower side (Raft §5.3) ------------------------------
+
+  private handleAppendEntries(m: Extract<Message, { type: 'AppendEntries' }>): void {
+    if (this.role === 'leader') return; // Election Safety: no other leader of this term exists.
+    if (this.role !== 'follower') this.becomeFollower(this.term, m.from);
+    this.leaderId = m.from;
+    this.electionElapsed = 0;
+    if (!wellFormed(m)) return;
+
+    let prevLogIndex = m.prevLogIndex;
+    let prevLogTerm = m.prevLogTerm;
+    let entries = m.entries;
+    const committed = this.log.committed;
+    if (prevLogIndex < committed) {
+      // The committed prefix matches every leader's log (Raft §5.4); keep only what follows it.
+      const skip = committed - prevLogIndex;
+      if (skip >= entries.length) {
+        this.answerAppend(m.from, true, committed, 0);
+        return;
+      }
+      prevLogIndex = committed;
+      prevLogTerm = entries[skip - 1]!.term;
+      entries = entries.slice(skip);
+    }
+    const lastNew = this.log.maybeAppend(prevLogIndex, prevLogTerm, entries);
+    if (lastNew >= 0) {
+      this.log.commitTo(Math.min(m.leaderCommit, lastNew));
+      this.answerAppend(m.from, true, lastNew, 0);
+      return;
+    }
+    const hint = prevLogIndex > this.log.lastIndex()
+      ? this.log.lastIndex()
+      : Math.max(this.log.findConflictByTerm(prevLogIndex, prevLogTerm), committed);
+    this.answerAppend(m.from, false, 0, hint);
+  }
+
+  private answerAppend(to: NodeId, success: boolean, matchIndex: number, hintIndex: number): void {
+    this.send({ type: 'AppendEntriesResponse', from: this.id, to, term: this.term, success, matchIndex, hintIndex });
+  }
+
+  private handleInstallSnapshot(m: Extract<Message, { type: 'InstallSnapshot' }>): void {
+    if (this.role === 'leader') return;
+    if (this.role !== 'follower') this.becomeFollower(this.term, m.from);
+    this.leaderId = m.from;
+    this.electionElapsed = 0;
+    const s = m.snapshot;
+    if (!validSnapshot(s, m.term)) return;
+    if (s.index > this.log.committed) {
+      if (this.log.matchTerm(s.index, s.term)) {
+        // Raft Figure 13: the log holds the snapshot's last entry; keep what follows it.
+        this.log.commitTo(s.index);
+      } else {
+        this.log.restore(s, false);
+      }
+    }
+    this.send({ type: 'InstallSnapshotResponse', from: this.id, to: m.from, term: this.term, matchIndex: this.log.committed });
+  }
+
+  // ---- Replication, leader side (Raft §5.3, §5.4) ---------------------------
+
+  private refuseProposal(): ProposeResult | null {
+    if (this.role !== 'leader') return { ok: false, reason: 'not-leader', leaderId: this.leaderId };
+    if (this.transferee !== null) return { ok: false, reason: 'transferring', leaderId: this.leaderId };
+    return null;
+  }
+
+  private appendOwn(kind: Entry['kind'], data: Uint8Array): ProposeResult {
+    const index = this.log.lastIndex() + 1;
+    this.log.append([{ index, term: this.term, kind, data }]);
+    if (kind === 'config') this.syncProgress();
+    this.maybeCommit();
+    this.pendingSend = true;
+    return { ok: true, index, term: this.term };
+  }
+
+  private handleAppendResponse(m: Extract<Message, { type: 'AppendEntriesResponse' }>): void {
+    const pr = this.progress.get(m.from);
+    if (this.role !== 'leader' || pr === undefined) return;
+    pr.recentActive = true;
+    if (!m.success) {
+      // The follower's log differs at or before the probe: retry after its hint.
+      const next = Math.min(Math.max(m.hintIndex + 1, pr.match + 1), this.log.lastIndex() + 1);
+      if (pr.state !== 'snapshot' && next < pr.next) {
+        pr.becomeProbe();
+        pr.next = next;
+        this.pendingSend = true;
+      }
+      return;
+    }
+    if (pr.maybeUpdate(m.matchIndex)) {
+      if (pr.state === 'probe') pr.becomeReplicate();
+      else if (pr.state === 'snapshot' && pr.match >= pr.pendingSnapshot) pr.becomeProbe();
+      else pr.inflights.freeTo(pr.match);
+      if (this.maybeCommit()) return;
+    } else if (pr.state === 'probe') {
+      // A probe answered without news: the follower matches at next - 1, or the probe is to be sent again.
+      if (m.matchIndex === pr.next - 1) pr.becomeReplicate();
+      pr.probeSent = false;
+    }
+    if (m.from === this.transferee && pr.match === this.log.lastIndex()) {
+      this.send({ type: 'TimeoutNow', from: this.id, to: m.from, term: this.term });
+    }
+    if (pr.match < this.log.lastIndex() || pr.sentCommit < this.log.committed) this.pendingSend = true;
+  }
+
+  private handleSnapshotResponse(m: Extract<Message, { type: 'InstallSnapshotResponse' }>): void {
+    const pr = this.progress.get(m.from);
+    if (this.role !== 'leader' || pr === undefined) return;
+    pr.recentActive = true;
+    pr.maybeUpdate(m.matchIndex);
+    if (pr.state === 'snapshot' && pr.match >= pr.pendingSnapshot) pr.becomeProbe();
+    if (!this.maybeCommit()) this.pendingSend = true;
+  }
+
+  /**
+   * maybeCommit advances the commit index to what a majority of voters hold,
+   * counting only entries of the current term (Raft §5.4.2, Figure 8).
+   * True when it moved.
+   */
+  private maybeCommit(): boolean {
+    const voters = this.log.membership().voters;
+    const index = committedIndex(voters, (id) => id === this.id ? this.log.lastIndex() : this.progress.get(id)?.match ?? 0);
+    if (index <= this.log.committed || this.log.term(index) !== this.term) return false;
+    this.log.commitTo(index);
+    this.pendingSend = true;
+    if (!isVoter(this.log.membershipAt(this.log.committed), this.id) && this.log.lastConfigIndex() <= this.log.committed) {
+      this.stepDownRemoved();
+    }
+    return true;
+  }
+
+  /** stepDownRemoved hands leadership over once the membership that removes this leader commits (dissertation §4.2.2). */
+  private stepDownRemoved(): void {
+    let best: NodeId | null = null;
+    let bestMatch = -1;
+    for (const id of this.log.membership().voters) {
+      const match = this.progress.get(id)?.match ?? 0;
+      if (match > bestMatch) { best = id; bestMatch = match; }
+    }
+    if (best !== null && bestMatch === this.log.lastIndex()) {
+      this.send({ type: 'TimeoutNow', from: this.id, to: best, term: this.term });
+    } else {
+      this.sendAppends(); // let the others learn the commit before the leader goes quiet
+    }
+    this.becomeFollower(this.term, null);
+  }
+
+  private tickLeader(): void {
+    this.heartbeatElapsed++;
+    this.electionElapsed++;
+    if (this.electionElapsed >= this.electionTicks) {
+      this.electionElapsed = 0;
+      // Dissertation §6.2 (CheckQuorum): a leader that has not heard from a majority steps down.
+      if (this.checkQuorum && !this.quorumActive()) {
+        this.becomeFollower(this.term, null);
+        return;
+      }
+    }
+    if (this.transferee !== null && ++this.transferElapsed >= this.electionTicks) this.transferee = null;
+    for (const pr of this.progress.values()) {
+      if (pr.state === 'snapshot' && ++pr.snapshotTicks >= 4 * this.electionTicks) pr.becomeProbe();
+    }
+    if (this.heartbeatElapsed >= this.heartbeatTicks) {
+      this.heartbeatElapsed = 0;
+      this.sendHeartbeats();
+    }
+  }
+
+  private quorumActive(): boolean {
+    let active = 0;
+    const voters = this.log.membership().voters;
+    for (const id of voters) {
+      if (id === this.id || this.progress.get(id)?.recentActive) active++;
+    }
+    for (const pr of this.progress.values()) pr.recentActive = false;
+    return active >= Math.floor(voters.length / 2) + 1;
+  }
+
+  private sendHeartbeats(): void {
+    for (const [to, pr] of this.progress) {
+      if (pr.state === 'probe') {
+        // A probe goes out again at each heartbeat until answered.
+        pr.probeSent = false;
+        this.pendingSend = true;
+      } else {
+        this.sendEmptyAppend(to, pr);
+      }
+    }
+  }
+
+  /** sendAppends sends each follower what it lacks, or the new commit index. */
+  private sendAppends(): void {
+    this.pendingSend = false;
+    for (const [to, pr] of this.progress) {
+      let sent = false;
+      while (!pr.paused() && (pr.next <= this.log.lastIndex() || (pr.state === 'probe' && !sent))) {
+        if (!this.sendAppend(to, pr)) break;
+        sent = true;
+        if (pr.state !== 'replicate') break;
+      }
+      if (!sent && pr.sentCommit < this.log.committed && pr.state !== 'snapshot') this.sendEmptyAppend(to, pr);
+    }
+  }
+
+  /** sendAppend sends entries from pr.next, or the snapshot when they are compacted; false when nothing went. */
+  private sendAppend(to: NodeId, pr: Progress): boolean {
+    const prevLogIndex = pr.next - 1;
+    const prevLogTerm = this.log.term(prevLogIndex);
+    if (prevLogTerm === UNKNOWN_TERM) return this.sendSnapshot(to, pr);
+    const entries = pr.next <= this.log.lastIndex()
+      ? this.log.slice(pr.next, this.maxEntriesPerMessage, this.maxBytesPerMessage)
+      : [];
+    const leaderCommit = this.log.committed;
+    this.send({ type: 'AppendEntries', from: this.id, to, term: this.term, prevLogIndex, prevLogTerm, entries, leaderCommit });
+    pr.sentCommit = leaderCommit;
+    pr.sent(prevLogIndex + entries.length, entries.length);
+    return true;
+  }
+
+  /** sendEmptyAppend sends a heartbeat: no entries, anchored where the follower is known to match. */
+  private sendEmptyAppend(to: NodeId, pr: Progress): void {
+    const anchored = this.log.term(pr.match) !== UNKNOWN_TERM;
+    const prevLogIndex = anchored ? pr.match : 0;
+    const leaderCommit = this.log.committed;
+    this.send({ type: 'AppendEntries', from: this.id, to, term: this.term, prevLogIndex,
+      prevLogTerm: anchored ? this.log.term(pr.match) : 0, entries: [], leaderCommit });
+    pr.sentCommit = leaderCommit;
+  }
+
+  private sendSnapshot(to: NodeId, pr: Progress): boolean {
+    const snapshot = this.log.snapshot;
+    if (snapshot === null) return false;
+    this.send({ type: 'InstallSnapshot', from: this.id, to, term: this.term, snapshot });
+    pr.becomeSnapshot(snapshot.index);
+    return true;
+  }
+
+  /** syncProgress keeps one Progress per member of the latest membership (leader only). */
+  private syncProgress(): void {
+    if (this.role !== 'leader') return;
+    const m = this.log.membership();
+    for (const id of members(m)) {
+      if (id !== this.id && !this.progress.has(id)) {
+        const pr = new Progress(this.log.lastIndex() + 1, this.maxInflightMessages);
+        pr.recentActive = true; // a new member gets one CheckQuorum round to answer
+        this.progress.set(id, pr);
+      }
+    }
+    for (const id of [...this.progress.keys()]) {
+      if (!isMember(m, id)) this.progress.delete(id);
+    }
+    if (this.transferee !== null && !isVoter(m, this.transferee)) this.transferee = null;
+    this.pendingSend = true;
+  }
+
+  // ---- Plumbing -----------------------------------------------------------
+
+  private answerStale(m: Message): void {
+    // A stale leader or candidate learns the current term from the answer, and steps down.
+    if (m.type === 'AppendEntries') {
+      this.answerAppend(m.from, false, 0, 0);
+    } else if (m.type === 'RequestVote') {
+      this.send({ type: 'RequestVoteResponse', from: this.id, to: m.from, term: this.term, voteGranted: false, preVote: m.preVote });
+    } else if (m.type === 'InstallSnapshot') {
+      this.send({ type: 'InstallSnapshotResponse', from: this.id, to: m.from, term: this.term, matchIndex: this.log.committed });
+    }
+  }
+
+  private send(m: Message): void {
+    this.msgs.push(m);
+  }
+
+  private hardState(): HardState {
+    return { term: this.term, votedFor: this.votedFor, commitIndex: this.log.committed };
+  }
+
+  private hardStateChanged(): boolean {
+    const p = this.prevHardState;
+    return p.term !== this.term || p.votedFor !== this.votedFor || p.commitIndex !== this.log.committed;
+  }
+}
+
+/** wellFormed checks that an AppendEntries carries contiguous entries no newer than its term. */
+function wellFormed(m: Extract<Message, { type: 'AppendEntries' }>): boolean {
+  if (!Number.isSafeInteger(m.prevLogIndex) || m.prevLogIndex < 0 || m.prevLogTerm > m.term) return false;
+  let term = m.prevLogTerm;
+  for (let i = 0; i < m.entries.length; i++) {
+    const e = m.entries[i]!;
+    if (e.index !== m.prevLogIndex + 1 + i || e.term < term || e.term > m.term) return false;
+    if (e.kind === 'config' && !decodesAsMembership(e.data)) return false;
+    term = e.term;
+  }
+  return true;
+}
+
+function decodesAsMembership(data: Uint8Array): boolean {
+  try {
+    decodeMembership(data);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function validSnapshot(s: Snapshot, term: number): boolean {
+  return Number.isSafeInteger(s.index) && s.index > 0 && s.term > 0 && s.term <= term &&
+    Array.isArray(s.membership?.voters) && Array.isArray(s.membership?.learners);
+}
+
