@@ -465,12 +465,13 @@ export class RaftNode {
       if (pr.state === 'probe') pr.becomeReplicate();
       else if (pr.state === 'snapshot' && pr.match >= pr.pendingSnapshot) pr.becomeProbe();
       else pr.inflights.freeTo(pr.match);
-      if (this.maybeCommit()) return;
+      this.maybeCommit();
     } else if (pr.state === 'probe') {
       // A probe answered without news: the follower matches at next - 1, or the probe is to be sent again.
       if (m.matchIndex === pr.next - 1) pr.becomeReplicate();
       pr.probeSent = false;
     }
+    if (this.role !== 'leader') return; // a committed self-removal handed leadership over
     if (m.from === this.transferee && pr.match === this.log.lastIndex()) {
       this.send({ type: 'TimeoutNow', from: this.id, to: m.from, term: this.term });
     }
