@@ -5,7 +5,7 @@ import { encodeMembership } from './membership.ts';
 import type { Entry, Membership } from './types.ts';
 
 const boot: Membership = { voters: ['a', 'b', 'c'], learners: [] };
-const ent = (index: number, term: number, kind: Entry['kind'] = 'command', data = new Uint8Array(1)): Entry =>
+const ent = (index: number, term: number, kind: Entry['kind'] = 'command', data: Uint8Array = new Uint8Array(1)): Entry =>
   ({ index, term, kind, data });
 const terms = (log: RaftLog) => {
   const out: number[] = [];
@@ -123,8 +123,8 @@ describe('RaftLog', () => {
     log.append([ent(3, 1, 'config', encodeMembership(next)), ent(4, 2)]);
     log.commitTo(4);
     log.appliedTo(3);
-    expect(() => log.compact(4, new Uint8Array())).toThrow(/only applied entries/);
-    const snap = log.compact(3, new Uint8Array([7]));
+    expect(() => log.compact(4, new Uint8Array(0))).toThrow(/only applied entries/);
+    const snap = log.compact(3, Uint8Array.of(7));
     expect(snap).toMatchObject({ index: 3, term: 1, membership: next });
     expect(log.firstIndex()).toBe(4);
     expect(log.term(3)).toBe(1);

@@ -177,6 +177,20 @@ export class RaftLog {
   }
 
   /**
+   * installSnapshot takes a leader's snapshot, newer than the commit index. When
+   * the log holds the snapshot's last entry, the entries after it are kept (Raft
+   * Figure 13); otherwise the snapshot replaces the whole log.
+   */
+  installSnapshot(snapshot: Snapshot): void {
+    invariant(snapshot.index > this.committed, () => `snapshot ${snapshot.index} is not newer than the commit index ${this.committed}`);
+    const kept = this.matchTerm(snapshot.index, snapshot.term) ? this.entries.slice(snapshot.index - this.snapshotIndex) : [];
+    const unstable = this.unstable;
+    this.restore(snapshot, false);
+    for (const e of kept) this.push(e);
+    if (kept.length > 0) this.unstable = Math.max(unstable, snapshot.index + 1);
+  }
+
+  /**
    * restore replaces the whole log with `snapshot`. With `persisted` false the
    * snapshot is handed to storage in the next Ready.
    */

@@ -389,7 +389,7 @@ export class RaftNode {
       // The committed prefix matches every leader's log (Raft §5.4); keep only what follows it.
       const skip = committed - prevLogIndex;
       if (skip >= entries.length) {
-        this.answerAppend(m.from, true, committed, 0);
+        this.answerAppend(m.from, true, prevLogIndex + entries.length, 0);
         return;
       }
       prevLogIndex = committed;
@@ -402,9 +402,11 @@ export class RaftNode {
       this.answerAppend(m.from, true, lastNew, 0);
       return;
     }
+    // Where the leader should retry: past every entry of ours whose term cannot
+    // match (etcd/raft's findConflictByTerm), always below the rejected index.
     const hint = prevLogIndex > this.log.lastIndex()
       ? this.log.lastIndex()
-      : Math.max(this.log.findConflictByTerm(prevLogIndex, prevLogTerm), committed);
+      : Math.max(this.log.findConflictByTerm(prevLogIndex, Math.min(prevLogTerm, this.log.term(prevLogIndex) - 1)), committed);
     this.answerAppend(m.from, false, 0, hint);
   }
 
@@ -419,14 +421,7 @@ export class RaftNode {
     this.electionElapsed = 0;
     const s = m.snapshot;
     if (!validSnapshot(s, m.term)) return;
-    if (s.index > this.log.committed) {
-      if (this.log.matchTerm(s.index, s.term)) {
-        // Raft Figure 13: the log holds the snapshot's last entry; keep what follows it.
-        this.log.commitTo(s.index);
-      } else {
-        this.log.restore(s, false);
-      }
-    }
+    if (s.index > this.log.committed) this.log.installSnapshot(s);
     this.send({ type: 'InstallSnapshotResponse', from: this.id, to: m.from, term: this.term, matchIndex: this.log.committed });
   }
 
@@ -452,13 +447,14 @@ export class RaftNode {
     if (this.role !== 'leader' || pr === undefined) return;
     pr.recentActive = true;
     if (!m.success) {
-      // The follower's log differs at or before the probe: retry after its hint.
-      const next = Math.min(Math.max(m.hintIndex + 1, pr.match + 1), this.log.lastIndex() + 1);
-      if (pr.state !== 'snapshot' && next < pr.next) {
-        pr.becomeProbe();
-        pr.next = next;
-        this.pendingSend = true;
-      }
+      // The follower's log differs at or before the index sent: retry after its
+      // hint, and always further back than before. A hint below what the
+      // follower already matched, or a probe at the match point, is stale.
+      if (pr.state === 'snapshot' || m.hintIndex < pr.match || pr.next - 1 <= pr.match) return;
+      const next = Math.max(pr.match + 1, Math.min(m.hintIndex + 1, pr.next - 1));
+      pr.becomeProbe();
+      pr.next = next;
+      this.pendingSend = true;
       return;
     }
     if (pr.maybeUpdate(m.matchIndex)) {
@@ -552,15 +548,8 @@ export class RaftNode {
   }
 
   private sendHeartbeats(): void {
-    for (const [to, pr] of this.progress) {
-      if (pr.state === 'probe') {
-        // A probe goes out again at each heartbeat until answered.
-        pr.probeSent = false;
-        this.pendingSend = true;
-      } else {
-        this.sendEmptyAppend(to, pr);
-      }
-    }
+    // A heartbeat carries no entries; its answer lets a waiting probe go out again.
+    for (const [to, pr] of this.progress) this.sendEmptyAppend(to, pr);
   }
 
   /** sendAppends sends each follower what it lacks, or the new commit index. */
