@@ -1,0 +1,153 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeCommand, encodeCommand, InvalidCommandError, MAX_TEXT_BYTES, textError, type Command } from './command.ts';
+import { NotesDocument } from './notes-document.ts';
+import { MAX_SESSIONS, Sessions } from './sessions.ts';
+
+const base = { client: 'c1', author: 'Ada', at: 1_000 };
+const add = (seq: number, text: string, client = 'c1'): Command => ({ ...base, client, seq, op: 'add', text });
+
+describe('NotesDocument', () => {
+  it('adds notes in log order with ids, versions and the proposer\'s times', () => {
+    const doc = new NotesDocument();
+    const a = doc.apply(3, add(1, 'first'));
+    const b = doc.apply(5, { ...add(2, 'second'), at: 2_000 });
+    expect(a).toMatchObject({ ok: true, note: { seq: 3, text: 'first', author: 'Ada', createdAt: 1_000, version: 1 } });
+    expect(b).toMatchObject({ ok: true, note: { seq: 5, createdAt: 2_000 } });
+    expect(doc.list().map((n) => n.text)).toEqual(['first', 'second']);
+    expect(doc.appliedIndex).toBe(5);
+  });
+
+  it('edits and deletes by compare-and-swap on the version', () => {
+    const doc = new NotesDocument();
+    const added = doc.apply(1, add(1, 'draft'));
+    if (!added.ok) throw new Error('add failed');
+    const id = added.note.id;
+    const edit = doc.apply(2, { ...base, seq: 2, at: 5_000, op: 'edit', id, version: 1, text: 'final' });
+    expect(edit).toMatchObject({ ok: true, note: { id, text: 'final', version: 2, createdAt: 1_000, updatedAt: 5_000 } });
+    const stale = doc.apply(3, { ...base, client: 'c2', seq: 1, op: 'edit', id, version: 1, text: 'mine' });
+    expect(stale).toMatchObject({ ok: false, error: 'conflict', current: { text: 'final', version: 2 } });
+    expect(doc.apply(4, { ...base, seq: 3, op: 'delete', id, version: 1 })).toMatchObject({ ok: false, error: 'conflict' });
+    expect(doc.apply(5, { ...base, seq: 4, op: 'delete', id, version: 2 })).toMatchObject({ ok: true, op: 'delete' });
+    expect(doc.apply(6, { ...base, seq: 5, op: 'delete', id, version: 2 })).toEqual({ ok: false, error: 'not-found' });
+    expect(doc.list()).toEqual([]);
+  });
+
+  it('applies a repeated request once, even out of order', () => {
+    const doc = new NotesDocument();
+    doc.apply(1, add(2, 'two'));
+    doc.apply(2, add(1, 'one'));
+    expect(doc.apply(3, add(2, 'two'))).toEqual({ ok: false, error: 'duplicate' });
+    expect(doc.apply(4, add(1, 'one'))).toEqual({ ok: false, error: 'duplicate' });
+    expect(doc.apply(5, add(3, 'three'))).toMatchObject({ ok: true });
+    expect(doc.list().map((n) => n.text)).toEqual(['two', 'one', 'three']);
+  });
+
+  it('refuses to apply an index twice', () => {
+    const doc = new NotesDocument();
+    doc.apply(4, add(1, 'x'));
+    expect(() => doc.apply(4, add(2, 'y'))).toThrow(RangeError);
+  });
+
+  it('restores exactly from its snapshot', () => {
+    const doc = new NotesDocument();
+    doc.apply(1, add(1, 'a'));
+    doc.apply(2, add(1, 'b', 'c2'));
+    doc.skip(3);
+    const copy = NotesDocument.restore(doc.snapshot());
+    expect(copy.list()).toEqual(doc.list());
+    expect(copy.appliedIndex).toBe(3);
+    expect(copy.apply(4, add(1, 'a'))).toEqual({ ok: false, error: 'duplicate' });
+    expect(() => NotesDocument.restore(new TextEncoder().encode('{"format":9}'))).toThrow(/format/);
+  });
+
+  it('applies each request once under any interleaving of retries and duplicates (property)', () => {
+    // Requests of three clients, each delivered 1-3 times in any order.
+    const request = fc.record({ client: fc.constantFrom('a', 'b', 'c'), seq: fc.integer({ min: 1, max: 30 }) });
+    fc.assert(fc.property(fc.array(request, { maxLength: 120 }), (deliveries) => {
+      const doc = new NotesDocument();
+      deliveries.forEach((r, i) => doc.apply(i + 1, add(r.seq, `${r.client}:${r.seq}`, r.client)));
+      const texts = doc.list().map((n) => n.text);
+      const distinct = new Set(deliveries.map((r) => `${r.client}:${r.seq}`));
+      expect(texts.length).toBe(distinct.size);
+      expect(new Set(texts)).toEqual(distinct);
+    }));
+  });
+
+  it('equals its original after snapshot and restore, whatever was applied (property)', () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('add' as const), text: fc.string({ minLength: 1, maxLength: 20 }) }),
+      fc.record({ kind: fc.constant('edit' as const), pick: fc.nat(), version: fc.integer({ min: 1, max: 3 }), text: fc.string({ minLength: 1 }) }),
+      fc.record({ kind: fc.constant('delete' as const), pick: fc.nat(), version: fc.integer({ min: 1, max: 3 }) }),
+    );
+    fc.assert(fc.property(fc.array(op, { maxLength: 60 }), fc.nat(60), (ops, cut) => {
+      const doc = new NotesDocument();
+      const run = (d: NotesDocument, from: number, to: number) => {
+        for (let i = from; i < to; i++) {
+          const o = ops[i]!;
+          const ids = d.list().map((n) => n.id);
+          const seq = i + 1;
+          if (o.kind === 'add' || ids.length === 0) d.apply(seq, add(seq, o.kind === 'add' ? o.text : 'x'));
+          else if (o.kind === 'edit') d.apply(seq, { ...base, seq, op: 'edit', id: ids[o.pick % ids.length]!, version: o.version, text: o.text });
+          else d.apply(seq, { ...base, seq, op: 'delete', id: ids[o.pick % ids.length]!, version: o.version });
+        }
+      };
+      const at = Math.min(cut, ops.length);
+      run(doc, 0, at);
+      const restored = NotesDocument.restore(doc.snapshot());
+      expect(restored.list()).toEqual(doc.list());
+      run(doc, at, ops.length);
+      run(restored, at, ops.length);
+      expect(restored.list()).toEqual(doc.list());
+      expect(restored.snapshot()).toEqual(doc.snapshot());
+    }));
+  });
+});
+
+describe('Command', () => {
+  it('round-trips every operation', () => {
+    const cmds: Command[] = [
+      add(1, 'hello ✓'),
+      { ...base, seq: 2, op: 'edit', id: 'n1', version: 1, text: 'x' },
+      { ...base, seq: 3, op: 'delete', id: 'n1', version: 2 },
+    ];
+    for (const c of cmds) expect(decodeCommand(encodeCommand(c))).toEqual(c);
+  });
+
+  it('rejects malformed commands with a message naming the field', () => {
+    const bad = (v: unknown) => () => decodeCommand(new TextEncoder().encode(JSON.stringify(v)));
+    expect(bad({ ...add(1, 'x'), seq: 0 })).toThrow(/seq/);
+    expect(bad({ ...add(1, 'x'), op: 'drop' })).toThrow(/op must be/);
+    expect(bad({ ...add(1, 'x'), text: '' })).toThrow(/empty/);
+    expect(bad({ ...base, seq: 1, op: 'edit', id: 'n1', text: 'x' })).toThrow(/version/);
+    expect(bad([1, 2])).toThrow(InvalidCommandError);
+    expect(() => decodeCommand(Uint8Array.of(0xff, 0xfe))).toThrow(/UTF-8 JSON/);
+  });
+
+  it('limits text to 1..65,536 bytes of UTF-8', () => {
+    expect(textError('a'.repeat(MAX_TEXT_BYTES))).toBeNull();
+    expect(textError('a'.repeat(MAX_TEXT_BYTES + 1))).toMatch(/at most/);
+    expect(textError('é'.repeat(MAX_TEXT_BYTES / 2 + 1))).toMatch(/at most/);
+    expect(textError('')).toMatch(/empty/);
+    expect(textError(3)).toMatch(/string/);
+  });
+});
+
+describe('Sessions', () => {
+  it('keeps the most recent clients and forgets the oldest', () => {
+    const s = new Sessions();
+    for (let i = 0; i <= MAX_SESSIONS; i++) s.record(`c${i}`, 1, i + 1);
+    expect(s.size()).toBe(MAX_SESSIONS);
+    expect(s.applied('c0', 1)).toBe(false);
+    expect(s.applied(`c${MAX_SESSIONS}`, 1)).toBe(true);
+  });
+
+  it('moves its floor up over contiguous requests', () => {
+    const s = new Sessions();
+    s.record('c', 3, 1);
+    s.record('c', 1, 2);
+    expect(s.toJSON()[0]![1]).toMatchObject({ floor: 1, above: [3] });
+    s.record('c', 2, 3);
+    expect(s.toJSON()[0]![1]).toMatchObject({ floor: 3, above: [] });
+  });
+});
