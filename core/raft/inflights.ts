@@ -39,6 +39,13 @@ export class Inflights {
     }
   }
 
+  /** freeFirst forgets the oldest message, whose answer may have been lost. */
+  freeFirst(): void {
+    if (this.count === 0) return;
+    this.start = (this.start + 1) % this.capacity;
+    this.count--;
+  }
+
   /** reset forgets every message. */
   reset(): void {
     this.start = 0;

@@ -21,6 +21,8 @@ export class Progress {
   snapshotTicks = 0;
   /** Set by any answer from the follower; CheckQuorum reads and clears it. */
   recentActive = false;
+  /** Leader ticks since match last grew. */
+  stalledTicks = 0;
   /** The last leaderCommit sent, so a commit advance is told once. */
   sentCommit = 0;
   readonly inflights: Inflights;
@@ -45,6 +47,7 @@ export class Progress {
     if (index > this.match) {
       this.match = index;
       this.probeSent = false;
+      this.stalledTicks = 0;
       updated = true;
     }
     if (this.next < index + 1) this.next = index + 1;

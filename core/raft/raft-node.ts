@@ -466,6 +466,14 @@ export class RaftNode {
       // A probe answered without news: the follower matches at next - 1, or the probe is to be sent again.
       if (m.matchIndex === pr.next - 1) pr.becomeReplicate();
       pr.probeSent = false;
+    } else if (pr.state === 'replicate' && m.matchIndex === pr.match && pr.match < this.log.lastIndex() &&
+        pr.stalledTicks >= this.heartbeatTicks) {
+      // A heartbeat answer while entries have been outstanding for a heartbeat
+      // interval: entries or their acknowledgements may have been lost. Make room
+      // in the window, and ask at the optimistic point so the follower either
+      // confirms it or rejects.
+      pr.inflights.freeFirst();
+      if (pr.next > this.log.lastIndex()) this.sendAppend(m.from, pr);
     }
     if (this.role !== 'leader') return; // a committed self-removal handed leadership over
     if (m.from === this.transferee && pr.match === this.log.lastIndex()) {
@@ -529,6 +537,7 @@ export class RaftNode {
     }
     if (this.transferee !== null && ++this.transferElapsed >= this.electionTicks) this.transferee = null;
     for (const pr of this.progress.values()) {
+      pr.stalledTicks++;
       if (pr.state === 'snapshot' && ++pr.snapshotTicks >= 4 * this.electionTicks) pr.becomeProbe();
     }
     if (this.heartbeatElapsed >= this.heartbeatTicks) {
@@ -570,7 +579,7 @@ export class RaftNode {
   private sendAppend(to: NodeId, pr: Progress): boolean {
     const prevLogIndex = pr.next - 1;
     const prevLogTerm = this.log.term(prevLogIndex);
-    if (prevLogTerm === UNKNOWN_TERM) return this.sendSnapshot(to, pr);
+    if (pr.next < this.log.firstIndex() || prevLogTerm === UNKNOWN_TERM) return this.sendSnapshot(to, pr);
     const entries = pr.next <= this.log.lastIndex()
       ? this.log.slice(pr.next, this.maxEntriesPerMessage, this.maxBytesPerMessage)
       : [];
