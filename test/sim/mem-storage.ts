@@ -106,6 +106,14 @@ export class MemoryStorage {
     return removed;
   }
 
+  /** reset replaces what is held with copies of `state`: what a restart read back from durable storage. */
+  reset(state: { hardState: HardState; entries: Entry[]; snapshot?: Snapshot }): void {
+    this.snapshot = state.snapshot === undefined ? null : copySnapshot(state.snapshot);
+    this.entries = [];
+    this.append(state.entries);
+    this.setHardState(state.hardState);
+  }
+
   /** restore is what a restarting node reads back: copies, so the new node shares nothing with storage. */
   restore(): { hardState: HardState; entries: Entry[]; snapshot?: Snapshot } {
     const out: { hardState: HardState; entries: Entry[]; snapshot?: Snapshot } = {

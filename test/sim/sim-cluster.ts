@@ -2,11 +2,14 @@
 // clock. One step is one tick: every running node ticks, the messages due are
 // delivered, every node drains its Ready, and the safety invariants are checked.
 // Everything random comes from the seed, so a seed replays a run exactly.
+// With `disk`, every node also keeps its state in a real DiskStorage; restarts
+// are then async (restartAsync) and the cluster must be closed (./sim-disk.ts).
 
 import type { RaftNode } from '../../core/raft/index.ts';
 import type { Membership, MembershipChange, Message, NodeId, ProposeResult, Status } from '../../core/raft/index.ts';
 import { SafetyChecker } from './invariants.ts';
 import { Rng } from './rng.ts';
+import { SimDisk, type SimDiskInit } from './sim-disk.ts';
 import { CoreError, LivenessError, SimError, type SimContext } from './sim-error.ts';
 import { RELIABLE, SimNetwork, type NetworkOptions } from './sim-network.ts';
 import { SimNode, type RaftTuning } from './sim-node.ts';
@@ -20,6 +23,8 @@ export interface ClusterOptions {
   tuning?: RaftTuning;
   /** Every node compacts its log after this many applied entries; 0 (the default) never. */
   compactEvery?: number;
+  /** Also keep every node's state in a DiskStorage in a temporary directory; close() removes it. */
+  disk?: SimDiskInit;
 }
 
 /** AgreeOptions says which nodes must apply a command, and how long that may take. */
@@ -48,6 +53,8 @@ export class SimCluster {
   /** The logical clock: ticks since the start. */
   now = 0;
   readonly electionTicks: number;
+  /** The nodes' DiskStorages; null when they keep their state in memory only. */
+  readonly disk: SimDisk | null;
   readonly #tuning: RaftTuning;
   readonly #compactEvery: number;
   readonly #send = (messages: Message[]): void => {
@@ -62,6 +69,7 @@ export class SimCluster {
     this.#tuning = options.tuning ?? {};
     this.#compactEvery = options.compactEvery ?? 0;
     this.electionTicks = this.#tuning.electionTicks ?? 15;
+    this.disk = options.disk === undefined ? null : new SimDisk(options.disk);
     const ids = typeof options.nodes === 'number'
       ? Array.from({ length: options.nodes }, (_, i) => `n${i + 1}`)
       : options.nodes;
@@ -160,9 +168,24 @@ export class SimCluster {
     this.get(id).crash();
   }
 
-  /** restart starts a crashed node again from its storage. */
+  /** restart starts a crashed node again from its storage (MemoryStorage only: DiskStorage needs restartAsync). */
   restart(id: NodeId): void {
     this.get(id).start();
+  }
+
+  /** restartAsync starts a crashed node again, on DiskStorage from its reopened directory. */
+  async restartAsync(id: NodeId): Promise<void> {
+    await this.get(id).restartAsync();
+  }
+
+  /** settle waits until every save issued so far is durable, and throws the first that failed (DiskStorage only). */
+  async settle(): Promise<void> {
+    await this.disk?.settle();
+  }
+
+  /** close closes every DiskStorage and removes their directory, also after a failure; nothing to do in memory. */
+  async close(): Promise<void> {
+    await this.disk?.close();
   }
 
   /** partition splits the nodes into groups that cannot reach each other. */
@@ -338,6 +361,7 @@ export class SimCluster {
       compactEvery: this.#compactEvery,
       checker: this.checker,
       context: () => this.context(),
+      disk: this.disk?.open(id, () => this.context()) ?? null,
     });
     this.nodes.set(id, n);
     return n;

@@ -54,3 +54,11 @@ export class CoreError extends SimError {
     this.name = 'CoreError';
   }
 }
+
+/** StorageError is a node's DiskStorage failing to open, save or read back during a simulation run. */
+export class StorageError extends SimError {
+  constructor(context: SimContext, description: string, cause: unknown) {
+    super('Storage failed', context, description, cause);
+    this.name = 'StorageError';
+  }
+}

@@ -1,13 +1,16 @@
 // One simulated peer: a RaftNode, its durable storage and its state machine,
 // with the driver loop that joins them. A crash throws the RaftNode and the state
 // machine away; only the storage survives, and a restart builds both again from it.
+// With a NodeDisk (./sim-disk.ts) every Ready also goes to a real DiskStorage, and
+// a restart reopens it and starts from what it reads back.
 
 import { RaftNode } from '../../core/raft/index.ts';
 import type { Membership, Message, NodeId, Ready, Role, Status } from '../../core/raft/index.ts';
 import type { CheckedNode, SafetyChecker } from './invariants.ts';
-import { MemoryStorage, StorageFault } from './mem-storage.ts';
+import { copyEntry, copySnapshot, MemoryStorage, StorageFault } from './mem-storage.ts';
 import type { Rng } from './rng.ts';
-import { DriverError, type SimContext } from './sim-error.ts';
+import { diffState, type NodeDisk } from './sim-disk.ts';
+import { DriverError, InvariantError, type SimContext } from './sim-error.ts';
 import { StateMachine, StateMachineFault } from './state-machine.ts';
 
 /** RaftTuning is the RaftOptions a simulation may set for every node. */
@@ -32,6 +35,8 @@ export interface SimNodeInit {
   compactEvery: number;
   checker: SafetyChecker;
   context: () => SimContext;
+  /** The node's DiskStorage, when the simulation runs on one; null keeps only the MemoryStorage. */
+  disk: NodeDisk | null;
 }
 
 /** The most Ready rounds one drain may take before the driver calls it a livelock. */
@@ -91,6 +96,33 @@ export class SimNode implements CheckedNode {
   /** start builds a RaftNode and state machine from what storage holds (empty on first start). */
   start(): void {
     if (this.raft !== null) throw new Error(`${this.id} is already running`);
+    if (this.incarnation > 0 && this.#init.disk !== null) {
+      throw new Error(`${this.id} runs on DiskStorage: restart it with restartAsync()`);
+    }
+    this.#start();
+  }
+
+  /**
+   * restartAsync starts a crashed node again. On DiskStorage it first reopens
+   * the directory, checks that load() returns exactly what the node saved, and
+   * starts from that; on MemoryStorage it is start().
+   */
+  async restartAsync(): Promise<void> {
+    if (this.raft !== null) throw new Error(`${this.id} is already running`);
+    const disk = this.#init.disk;
+    if (disk !== null) {
+      const loaded = await disk.reopen();
+      const diff = diffState(this.storage, loaded);
+      if (diff !== null) {
+        throw new InvariantError('Persisted State', this.#init.context(),
+          `${this.id} reopened its DiskStorage and read back ${diff}`);
+      }
+      this.storage.reset(loaded);
+    }
+    this.#start();
+  }
+
+  #start(): void {
     this.incarnation++;
     const s = this.storage;
     const sm = new StateMachine();
@@ -114,6 +146,7 @@ export class SimNode implements CheckedNode {
   crash(): void {
     this.raft = null;
     this.sm = null;
+    this.#init.disk?.crash();
   }
 
   /** observe reports the node's role to the Election Safety check. */
@@ -171,6 +204,14 @@ export class SimNode implements CheckedNode {
       const first = rd.entries[0]!.index;
       checker.onEntriesWritten(this.id, rd.entries, s.term(first - 1), (i) => s.term(i), commitBefore);
       s.append(rd.entries);
+    }
+    if (this.#init.disk !== null && (rd.snapshot !== null || rd.hardState !== null || rd.entries.length > 0)) {
+      // Copies: DiskStorage may encode the batch after this Ready is advanced.
+      this.#init.disk.save({
+        hardState: rd.hardState === null ? null : { ...rd.hardState },
+        entries: rd.entries.map(copyEntry),
+        snapshot: rd.snapshot === null ? null : copySnapshot(rd.snapshot),
+      });
     }
   }
 

@@ -10,21 +10,21 @@ const cases = [3, 5].flatMap((nodes) =>
   Array.from({ length: SEEDS }, (_, i) => ({ seed: i + 1, nodes: nodes as 3 | 5 })));
 
 describe('Safety sweep', () => {
-  it('replays a run exactly from its seed', () => {
+  it('replays a run exactly from its seed', async () => {
     const a: string[] = [];
     const b: string[] = [];
     const c: string[] = [];
-    const ra = run(7, a);
-    const rb = run(7, b);
-    run(8, c);
+    const ra = await run(7, a);
+    const rb = await run(7, b);
+    await run(8, c);
     expect(a.length).toBeGreaterThan(5);
     expect(b).toEqual(a);
     expect(rb).toEqual(ra);
     expect(c).not.toEqual(a);
 
-    function run(seed: number, lines: string[]): unknown {
+    async function run(seed: number, lines: string[]): Promise<unknown> {
       try {
-        return runSweep({ seed, nodes: 3, faultTicks: 400, log: (l) => lines.push(l) });
+        return await runSweep({ seed, nodes: 3, faultTicks: 400, log: (l) => lines.push(l) });
       } catch (err) {
         lines.push(`failed: ${(err as Error).message}`);
         return null;
@@ -32,8 +32,8 @@ describe('Safety sweep', () => {
     }
   });
 
-  it.each(cases)('keeps every invariant and recovers under random faults (seed $seed, $nodes nodes)', ({ seed, nodes }) => {
-    const r = runSweepOrExplain({ seed, nodes });
+  it.each(cases)('keeps every invariant and recovers under random faults (seed $seed, $nodes nodes)', async ({ seed, nodes }) => {
+    const r = await runSweepOrExplain({ seed, nodes });
     expect(r.faults).toBeGreaterThan(10);
     expect(r.committed).toBeGreaterThan(0);
   });

@@ -4,9 +4,12 @@
 // with every invariant checked after every tick; then the faults stop and the
 // cluster must recover (one leader, a new proposal committed on every member).
 // Everything is drawn from the seed, so `runSweep({ seed })` replays exactly.
+// With `disk` every node keeps its state in a real DiskStorage and restarts from
+// its reopened directory; the run takes the same course as in memory.
 
 import type { NodeId } from '../../core/raft/index.ts';
 import { SimCluster } from './sim-cluster.ts';
+import type { SimDiskInit, SimDiskStats } from './sim-disk.ts';
 import { RELIABLE, type NetworkOptions } from './sim-network.ts';
 import { Rng } from './rng.ts';
 
@@ -19,6 +22,8 @@ export interface SweepOptions {
   faultTicks?: number;
   /** Overrides the compaction interval the seed draws (0: never compact), to narrow a failure down. */
   compactEvery?: number;
+  /** Run every node on a DiskStorage in a temporary directory (removed at the end, also after a failure). */
+  disk?: SimDiskInit;
   /** Receives one line per fault injected, as it happens. */
   log?: (line: string) => void;
 }
@@ -32,6 +37,8 @@ export interface SweepResult {
   faults: number;
   /** Ticks from the end of the faults to the recovery proposal being applied everywhere. */
   recoveryTicks: number;
+  /** What the DiskStorages did, when the run used them. */
+  disk?: SimDiskStats;
 }
 
 function randomNetwork(rng: Rng): NetworkOptions {
@@ -46,7 +53,7 @@ function randomNetwork(rng: Rng): NetworkOptions {
 }
 
 /** runSweep runs one seed; it throws a SimError (naming seed and tick) on a broken invariant or a stalled recovery. */
-export function runSweep(options: SweepOptions): SweepResult {
+export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   const rng = new Rng(options.seed).fork('sweep');
   const drawn = rng.pick([0, 4, 16, 64]);
   const compactEvery = options.compactEvery ?? drawn;
@@ -58,7 +65,22 @@ export function runSweep(options: SweepOptions): SweepResult {
     network: randomNetwork(rng),
     compactEvery,
     tuning: { maxEntriesPerMessage },
+    ...(options.disk === undefined ? {} : { disk: options.disk }),
   });
+  let result: SweepResult;
+  try {
+    result = await faultsThenRecovery(c, rng, options, compactEvery, maxEntriesPerMessage);
+  } catch (err) {
+    await c.close().catch(() => undefined); // the run's own failure says more
+    throw err;
+  }
+  await c.close();
+  return result;
+}
+
+/** faultsThenRecovery is the body of runSweep: random faults for a while, then healing and the liveness check. */
+async function faultsThenRecovery(c: SimCluster, rng: Rng, options: SweepOptions, compactEvery: number,
+  maxEntriesPerMessage: number): Promise<SweepResult> {
   const log = (what: string): void => options.log?.(`tick ${c.now}: ${what}`);
   log(`${options.nodes} nodes, compactEvery ${compactEvery}, maxEntriesPerMessage ${maxEntriesPerMessage}, ` +
     `network ${JSON.stringify(c.network.options)}`);
@@ -98,7 +120,7 @@ export function runSweep(options: SweepOptions): SweepResult {
         }
       } else if (roll < 0.4) {
         const ids = crashed();
-        if (ids.length > 0) { const id = rng.pick(ids); c.restart(id); log(`restart ${id}`); }
+        if (ids.length > 0) { const id = rng.pick(ids); await c.restartAsync(id); log(`restart ${id}`); }
       } else if (roll < 0.5) {
         // Half the partitions put a leader on the minority side.
         let ids = rng.shuffle(c.ids());
@@ -155,15 +177,17 @@ export function runSweep(options: SweepOptions): SweepResult {
       }
     }
     c.step();
+    await c.settle();
   }
 
   // The faults stop: everyone restarts, the network heals and becomes reliable.
   c.heal();
   c.network.configure(RELIABLE);
-  for (const id of crashed()) c.restart(id);
+  for (const id of crashed()) await c.restartAsync(id);
   log('heal all, restart all, reliable network');
   const healedAt = c.now;
   c.checkLiveness();
+  await c.settle();
   return {
     seed: options.seed,
     ticks: c.now,
@@ -171,26 +195,27 @@ export function runSweep(options: SweepOptions): SweepResult {
     committed: c.checker.maxCommittedIndex(),
     faults,
     recoveryTicks: c.now - healedAt,
+    ...(c.disk === null ? {} : { disk: c.disk.stats() }),
   };
 }
 
 /** replayCommand is the command line that replays one sweep run. */
-export function replayCommand(seed: number, nodes: 3 | 5): string {
-  return `npm run sim -- --seed ${seed} --nodes ${nodes}`;
+export function replayCommand(seed: number, nodes: 3 | 5, disk = false): string {
+  return `npm run sim -- --seed ${seed} --nodes ${nodes}${disk ? ' --disk' : ''}`;
 }
 
 /**
  * runSweepOrExplain runs one seed and, when it fails, throws an Error whose
  * message holds the failure, the last faults injected and how to replay it.
  */
-export function runSweepOrExplain(options: Omit<SweepOptions, 'log'>, tail = 25): SweepResult {
+export async function runSweepOrExplain(options: Omit<SweepOptions, 'log'>, tail = 25): Promise<SweepResult> {
   const lines: string[] = [];
   try {
-    return runSweep({ ...options, log: (line) => lines.push(line) });
+    return await runSweep({ ...options, log: (line) => lines.push(line) });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     throw new Error(
-      `${message}\n  last faults:\n    ${lines.slice(-tail).join('\n    ')}\n  replay: ${replayCommand(options.seed, options.nodes)}`,
+      `${message}\n  last faults:\n    ${lines.slice(-tail).join('\n    ')}\n  replay: ${replayCommand(options.seed, options.nodes, options.disk !== undefined)}`,
       { cause: err },
     );
   }
