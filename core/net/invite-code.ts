@@ -1,0 +1,170 @@
+// Invite codes: one copy-pasteable string that lets a device join a notebook.
+// Parsing and formatting only; no I/O.
+//
+//   code    = "rn1" base32(payload || crc32(payload))      lowercase RFC 4648 base32, no padding
+//   payload = version (1 byte, = 1) || InviteBody (protobuf):
+//     1 notebook_id  bytes (16)
+//     2 name         string
+//     3 key          bytes (32)
+//     4 inviter      bytes: the binary multiaddr /p2p/<peer id> (optional)
+//     5 addrs        repeated bytes: binary multiaddrs of the inviter, without /p2p
+//
+// CRC-32 (IEEE, big-endian) detects every error of up to 32 consecutive bits,
+// so any one changed character (5 bits) is always caught. Whitespace is
+// ignored and letters may come in either case, so a code survives line wraps.
+import { crc32 } from 'node:zlib';
+import { multiaddr } from '@multiformats/multiaddr';
+import { writer as createWriter } from 'protons-runtime';
+import { InvalidInviteError } from './errors.ts';
+import { notebookProblem } from './notebook.ts';
+import type { Notebook } from './notebook.ts';
+import { Fields, ProtoReader } from './proto-reader.ts';
+
+/** Invite is what an invite code carries: the notebook and where to find the inviter. */
+export interface Invite {
+  notebook: Notebook;
+  /** The inviter's peer id, when known. */
+  peerId?: string;
+  /** The inviter's multiaddrs; when `peerId` is set each ends in /p2p/<peerId>. */
+  addrs: string[];
+}
+
+/** INVITE_PREFIX starts every invite code; the digit is the format version. */
+export const INVITE_PREFIX = 'rn1';
+
+/** MAX_INVITE_ADDRS bounds how many addresses one invite code carries. */
+export const MAX_INVITE_ADDRS = 16;
+
+const VERSION = 1;
+const P2P = 421;
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
+
+function base32(bytes: Uint8Array): string {
+  let out = '';
+  let bits = 0;
+  let acc = 0;
+  for (const b of bytes) {
+    acc = (acc << 8) | b;
+    bits += 8;
+    while (bits >= 5) {
+      out += ALPHABET[(acc >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    acc &= (1 << bits) - 1;
+  }
+  if (bits > 0) out += ALPHABET[(acc << (5 - bits)) & 31];
+  return out;
+}
+
+function unbase32(text: string): Uint8Array {
+  const out: number[] = [];
+  let bits = 0;
+  let acc = 0;
+  for (const ch of text) {
+    const v = ALPHABET.indexOf(ch);
+    if (v < 0) throw new InvalidInviteError(`it contains "${ch}", which is not part of any invite code`);
+    acc = (acc << 5) | v;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((acc >>> (bits - 8)) & 255);
+      bits -= 8;
+    }
+    acc &= (1 << bits) - 1;
+  }
+  if (bits >= 5 || acc !== 0) throw new InvalidInviteError('it has a character missing or one too many at the end');
+  return Uint8Array.from(out);
+}
+
+function stripP2p(addr: string, peerId: string | undefined): Uint8Array | null {
+  const ma = multiaddr(addr);
+  const components = ma.getComponents();
+  const p2p = components.find((c) => c.code === P2P);
+  if (p2p !== undefined && peerId !== undefined && p2p.value !== peerId) {
+    throw new TypeError(`address ${addr} names peer ${p2p.value}, not the inviter ${peerId}`);
+  }
+  const bare = ma.decapsulateCode(P2P);
+  const text = bare.toString();
+  if (text === '/' || text.startsWith('/ip4/0.0.0.0/') || text.startsWith('/ip6/::/')) return null;
+  return bare.bytes;
+}
+
+/** formatInvite encodes an invite as a code; unspecified addresses (0.0.0.0, ::) are left out. */
+export function formatInvite(invite: Invite): string {
+  const problem = notebookProblem(invite.notebook);
+  if (problem !== null) throw new TypeError(`cannot invite to an invalid notebook: ${problem}`);
+  const w = createWriter();
+  w.uint32(VERSION);
+  w.uint32((1 << 3) | 2).bytes(Buffer.from(invite.notebook.id, 'hex'));
+  w.uint32((2 << 3) | 2).string(invite.notebook.name);
+  w.uint32((3 << 3) | 2).bytes(invite.notebook.key);
+  if (invite.peerId !== undefined) w.uint32((4 << 3) | 2).bytes(multiaddr(`/p2p/${invite.peerId}`).bytes);
+  let n = 0;
+  for (const addr of invite.addrs) {
+    const bytes = stripP2p(addr, invite.peerId);
+    if (bytes === null || n === MAX_INVITE_ADDRS) continue;
+    w.uint32((5 << 3) | 2).bytes(bytes);
+    n++;
+  }
+  const payload = w.finish();
+  const sum = new Uint8Array(4);
+  new DataView(sum.buffer).setUint32(0, crc32(payload));
+  return INVITE_PREFIX + base32(Uint8Array.from([...payload, ...sum]));
+}
+
+function readBody(payload: Uint8Array): Invite {
+  const r = new ProtoReader(payload, 1);
+  const fields = new Fields('invite');
+  let id = '';
+  let name = '';
+  let key: Uint8Array = new Uint8Array(0);
+  let peerId: string | undefined;
+  const bare: string[] = [];
+  while (!r.done()) {
+    const { field, wire } = r.tag();
+    if (field >= 1 && field <= 5) r.expect(wire, 2, `invite field ${field}`);
+    if (field === 1) { fields.once(1); id = Buffer.from(r.bytes(16, 'notebook id')).toString('hex'); }
+    else if (field === 2) { fields.once(2); name = r.string(100, 'notebook name'); }
+    else if (field === 3) { fields.once(3); key = r.bytes(32, 'notebook key'); }
+    else if (field === 4) {
+      fields.once(4);
+      const p2p = multiaddr(r.bytes(200, 'inviter')).getComponents();
+      if (p2p.length !== 1 || p2p[0]!.code !== P2P || p2p[0]!.value === undefined) throw new TypeError('inviter is not a peer id');
+      peerId = p2p[0]!.value;
+    } else if (field === 5) {
+      if (bare.length === MAX_INVITE_ADDRS) throw new TypeError('too many addresses');
+      bare.push(multiaddr(r.bytes(300, 'address')).toString());
+    } else r.skip(wire);
+  }
+  fields.require(1, 2, 3);
+  const notebook: Notebook = { id, name, key };
+  const problem = notebookProblem(notebook);
+  if (problem !== null) throw new TypeError(problem);
+  const addrs = peerId === undefined ? bare : bare.map((a) => `${a}/p2p/${peerId}`);
+  return peerId === undefined ? { notebook, addrs } : { notebook, peerId, addrs };
+}
+
+/**
+ * parseInvite decodes an invite code. It throws InvalidInviteError, saying
+ * what is wrong and what to do, for a code that was mistyped, cut short or
+ * made by another version.
+ */
+export function parseInvite(code: string): Invite {
+  if (typeof code !== 'string') throw new InvalidInviteError('it is not text');
+  const text = code.replace(/\s+/g, '').toLowerCase();
+  if (text.length === 0) throw new InvalidInviteError('it is empty');
+  if (!text.startsWith(INVITE_PREFIX)) {
+    if (/^rn\d/.test(text)) throw new InvalidInviteError('it was made by another version of Raftnotes; update both devices');
+    throw new InvalidInviteError(`it does not start with "${INVITE_PREFIX}"`);
+  }
+  const raw = unbase32(text.slice(INVITE_PREFIX.length));
+  if (raw.byteLength < 6) throw new InvalidInviteError('it is too short: part of it is missing');
+  const payload = raw.subarray(0, raw.byteLength - 4);
+  const sum = new DataView(raw.buffer, raw.byteOffset + payload.byteLength, 4).getUint32(0);
+  if (crc32(payload) !== sum) throw new InvalidInviteError('its checksum does not match, so a character was changed, added or lost');
+  if (payload[0] !== VERSION) throw new InvalidInviteError('it was made by another version of Raftnotes; update both devices');
+  try {
+    return readBody(payload);
+  } catch (err) {
+    throw new InvalidInviteError(`its content is damaged (${(err as Error).message})`);
+  }
+}
