@@ -83,6 +83,11 @@ export class NotesDocument {
     if (index > this.appliedIndex) this.appliedIndex = index;
   }
 
+  /** isApplied says whether the request (client, seq) was applied. */
+  isApplied(client: string, seq: number): boolean {
+    return this.sessions.applied(client, seq);
+  }
+
   /** list is every note, in log order. */
   list(): Note[] {
     return [...this.notes.values()];
