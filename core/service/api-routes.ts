@@ -1,0 +1,64 @@
+// The routes of the local API (DESIGN.md §4), each a thin call into the NotesService.
+import { ApiError } from './api-error.ts';
+import type { EventFeed, Route } from './http-api.ts';
+import type { NotesService } from './notes-service.ts';
+
+/** apiRoutes maps the API's paths onto `service`. */
+export function apiRoutes(service: NotesService): Route[] {
+  return [
+    { method: 'GET', path: '/api/status', handle: () => ({ status: 200, body: service.status() }) },
+    { method: 'GET', path: '/api/notes', handle: () => ({ status: 200, body: service.notes() }) },
+    {
+      method: 'POST', path: '/api/notes',
+      handle: async ({ body }) => {
+        const { text } = objectBody(body, '{"text":"…"}');
+        const result = await service.addNote(text);
+        return result.committed ? { status: 201, body: { note: result.note } } : { status: 202, body: { pending: result.pending } };
+      },
+    },
+    {
+      method: 'POST', path: '/api/notebook',
+      handle: async ({ body }) => {
+        const b = objectBody(body, '{"name":"…"} or {"invite":"rn1…"}');
+        if (typeof b['invite'] === 'string') await service.joinNotebook(b['invite']);
+        else if (typeof b['name'] === 'string') await service.createNotebook(b['name']);
+        else throw new ApiError(400, 'invalid-request', 'Send {"name":"…"} to create a notebook or {"invite":"rn1…"} to join one.');
+        return { status: 201, body: { notebook: service.status().notebook } };
+      },
+    },
+    {
+      method: 'GET', path: '/api/invite',
+      handle: () => {
+        const invite = service.invite();
+        if (invite === null) throw new ApiError(409, 'no-notebook', 'This peer has no notebook yet: create one first.');
+        return { status: 200, body: { invite } };
+      },
+    },
+  ];
+}
+
+/** apiEvents feeds GET /api/events: `status`, `notes` and `log` events. */
+export function apiEvents(service: NotesService): EventFeed {
+  return (send) => {
+    const onStatus = () => send('status', service.status());
+    const onNotes = () => send('notes', service.notes());
+    const onLog = (evt: Event) => send('log', { at: Date.now(), text: (evt as CustomEvent<string>).detail });
+    service.addEventListener('status', onStatus);
+    service.addEventListener('notes', onNotes);
+    service.addEventListener('log', onLog);
+    onStatus();
+    onNotes();
+    return () => {
+      service.removeEventListener('status', onStatus);
+      service.removeEventListener('notes', onNotes);
+      service.removeEventListener('log', onLog);
+    };
+  };
+}
+
+function objectBody(body: unknown, example: string): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ApiError(400, 'invalid-request', `The request body must be a JSON object, e.g. ${example}.`);
+  }
+  return body as Record<string, unknown>;
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { parseCommandLine, parseHostPort, UsageError } from './cli-args.ts';
+
+describe('CommandLine', () => {
+  it('reads serve with every flag', () => {
+    const args = parseCommandLine(['serve', '--data', '/d', '--create', 'Team', '--name', 'Ada', '--listen', '/ip4/127.0.0.1/tcp/0',
+      '--api', '127.0.0.1:8080', '--peer', '/ip4/10.0.0.2/tcp/4001', '--peer', '/ip4/10.0.0.3/tcp/4001', '--no-mdns', '--max-voters', '3']);
+    expect(args).toEqual({
+      command: 'serve', dataDir: '/d', create: 'Team', name: 'Ada', listen: ['/ip4/127.0.0.1/tcp/0'], api: { host: '127.0.0.1', port: 8080 },
+      peers: ['/ip4/10.0.0.2/tcp/4001', '/ip4/10.0.0.3/tcp/4001'], mdns: false, maxVoters: 3, snapshotEvery: 10_000,
+    });
+  });
+
+  it('has defaults: the API on a free port of 127.0.0.1, mDNS on, five voters', () => {
+    expect(parseCommandLine(['serve', '--data', 'd'])).toMatchObject({ api: { host: '127.0.0.1', port: 0 }, mdns: true, maxVoters: 5, peers: [] });
+  });
+
+  it('refuses bad command lines with a message that says what to do', () => {
+    const bad = (...argv: string[]) => () => parseCommandLine(argv);
+    expect(bad('serve')).toThrow(/--data <dir> is required/);
+    expect(bad('serve', '--data', 'd', '--create', 'x', '--invite', 'y')).toThrow(/exclude each other/);
+    expect(bad('serve', '--data', 'd', '--peer', 'not-an-address')).toThrow(/not a multiaddr/);
+    expect(bad('serve', '--data', 'd', '--max-voters', '0')).toThrow(/--max-voters/);
+    expect(bad('serve', '--data', 'd', '--api', '8080')).toThrow(/host:port/);
+    expect(bad('serve', '--data', 'd', '--frobnicate')).toThrow(UsageError);
+    expect(bad('serve', '--data', 'd', '--snapshot-every', '2')).toThrow(/--snapshot-every/);
+    expect(bad('invite', '--data', 'd', '--create', 'x')).toThrow(/only --data/);
+    expect(bad('launch', '--data', 'd')).toThrow(/unknown command/);
+  });
+
+  it('reads invite and help', () => {
+    expect(parseCommandLine(['invite', '--data', 'd'])).toEqual({ command: 'invite', dataDir: 'd' });
+    expect(parseCommandLine([])).toEqual({ command: 'help' });
+    expect(parseCommandLine(['--help'])).toEqual({ command: 'help' });
+  });
+
+  it('reads host:port, IPv6 included', () => {
+    expect(parseHostPort('[::1]:9000')).toEqual({ host: '::1', port: 9000 });
+    expect(parseHostPort('localhost:0')).toEqual({ host: 'localhost', port: 0 });
+    expect(() => parseHostPort('127.0.0.1:70000')).toThrow(UsageError);
+  });
+});

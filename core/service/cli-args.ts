@@ -1,0 +1,107 @@
+// Parsing and checking the command line of `raftnotes` (DESIGN.md §4). Kept
+// apart from running it, so every flag's checks are unit-tested.
+import { parseArgs } from 'node:util';
+import { multiaddr } from '@multiformats/multiaddr';
+
+export const USAGE = `Usage:
+  raftnotes serve --data <dir> [--create <notebook name> | --invite <code>] [--name <display name>]
+                  [--listen <multiaddr>]... [--api <host:port>] [--peer <multiaddr>]... [--no-mdns]
+                  [--max-voters <n>] [--snapshot-every <entries>]
+  raftnotes invite --data <dir>      print the invite code of that peer's notebook`;
+
+/** ServeArgs are the checked flags of `raftnotes serve`. */
+export interface ServeArgs {
+  command: 'serve';
+  dataDir: string;
+  create?: string;
+  invite?: string;
+  name?: string;
+  listen?: string[];
+  api: { host: string; port: number };
+  peers: string[];
+  mdns: boolean;
+  maxVoters: number;
+  snapshotEvery: number;
+}
+
+/** Args is a checked command line. */
+export type Args = ServeArgs | { command: 'invite'; dataDir: string } | { command: 'help' };
+
+/** UsageError says what is wrong with the command line; the CLI prints it with the usage. */
+export class UsageError extends Error {
+  static override name = 'UsageError';
+  override name = 'UsageError';
+}
+
+/** parseCommandLine checks `argv` (without node and the script) and returns what to run. */
+export function parseCommandLine(argv: string[]): Args {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { command: 'help' };
+  let values: Record<string, string | boolean | string[] | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: rest,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        data: { type: 'string' },
+        create: { type: 'string' },
+        invite: { type: 'string' },
+        name: { type: 'string' },
+        listen: { type: 'string', multiple: true },
+        api: { type: 'string' },
+        peer: { type: 'string', multiple: true },
+        'no-mdns': { type: 'boolean' },
+        'max-voters': { type: 'string' },
+        'snapshot-every': { type: 'string' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const dataDir = values['data'];
+  if (typeof dataDir !== 'string' || dataDir.length === 0) throw new UsageError('--data <dir> is required: the directory that holds this peer\'s notes.');
+  if (command === 'invite') {
+    const extra = Object.keys(values).filter((k) => k !== 'data');
+    if (extra.length > 0) throw new UsageError(`raftnotes invite takes only --data (not --${extra[0]}).`);
+    return { command: 'invite', dataDir };
+  }
+  if (command !== 'serve') throw new UsageError(`unknown command "${command}".`);
+
+  const create = values['create'] as string | undefined;
+  const invite = values['invite'] as string | undefined;
+  if (create !== undefined && invite !== undefined) throw new UsageError('--create and --invite exclude each other: start a new notebook, or join one.');
+  if (create !== undefined && create.trim().length === 0) throw new UsageError('--create needs a notebook name.');
+  const name = values['name'] as string | undefined;
+  if (name !== undefined && (name.trim().length === 0 || name.length > 128)) throw new UsageError('--name must be 1 to 128 characters.');
+  const listen = values['listen'] as string[] | undefined;
+  for (const addr of listen ?? []) checkMultiaddr('--listen', addr);
+  const peers = (values['peer'] as string[] | undefined) ?? [];
+  for (const addr of peers) checkMultiaddr('--peer', addr);
+  const maxVoters = values['max-voters'] === undefined ? 5 : Number(values['max-voters']);
+  if (!Number.isInteger(maxVoters) || maxVoters < 1 || maxVoters > 9) throw new UsageError('--max-voters must be a whole number from 1 to 9.');
+  const snapshotEvery = values['snapshot-every'] === undefined ? 10_000 : Number(values['snapshot-every']);
+  if (!Number.isInteger(snapshotEvery) || snapshotEvery < 10) throw new UsageError('--snapshot-every must be a whole number of entries, at least 10.');
+  return {
+    command: 'serve', dataDir, api: parseHostPort(values['api'] as string | undefined), peers, mdns: values['no-mdns'] !== true, maxVoters, snapshotEvery,
+    ...(create !== undefined ? { create } : {}), ...(invite !== undefined ? { invite } : {}),
+    ...(name !== undefined ? { name } : {}), ...(listen !== undefined ? { listen } : {}),
+  };
+}
+
+function checkMultiaddr(flag: string, addr: string): void {
+  try {
+    multiaddr(addr);
+  } catch {
+    throw new UsageError(`${flag} ${JSON.stringify(addr)} is not a multiaddr, e.g. /ip4/192.168.1.20/tcp/4001.`);
+  }
+}
+
+/** parseHostPort reads --api: "127.0.0.1:8080", "localhost:0" (0 picks a free port); default 127.0.0.1:0. */
+export function parseHostPort(value: string | undefined): { host: string; port: number } {
+  if (value === undefined) return { host: '127.0.0.1', port: 0 };
+  const m = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(value);
+  const port = m === null ? NaN : Number(m[2]);
+  if (m === null || port > 65535) throw new UsageError(`--api ${JSON.stringify(value)} must be host:port, e.g. 127.0.0.1:8080.`);
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
+}

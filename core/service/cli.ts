@@ -1,0 +1,100 @@
+// The `raftnotes` command: a peer without a window (DESIGN.md §4).
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { apiEvents, apiRoutes } from './api-routes.ts';
+import { parseCommandLine, USAGE, UsageError, type ServeArgs } from './cli-args.ts';
+import { loadOrCreateToken } from './data-dir.ts';
+import { writeFileDurably } from './durable-file.ts';
+import { HttpApi } from './http-api.ts';
+import { NotesService } from './notes-service.ts';
+import { formatInvite, readNotebookFile, loadOrCreatePeerKey } from '../net/index.ts';
+import { peerIdFromPrivateKey } from '@libp2p/peer-id';
+
+const ADDRS_FILE = 'last-addrs.json';
+
+/** main runs the command line and returns the process exit code (serve runs until a signal). */
+export async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseCommandLine(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`raftnotes: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+  try {
+    switch (args.command) {
+      case 'help':
+        console.log(USAGE);
+        return 0;
+      case 'invite':
+        return await printInvite(args.dataDir);
+      case 'serve':
+        return await serve(args);
+    }
+  } catch (error) {
+    console.error(`raftnotes: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+async function printInvite(dataDir: string): Promise<number> {
+  const notebook = await readNotebookFile(dataDir);
+  if (notebook === null) {
+    console.error(`raftnotes: ${dataDir} holds no notebook yet; start it with raftnotes serve --data ${dataDir} --create <name>.`);
+    return 1;
+  }
+  const peerId = peerIdFromPrivateKey(await loadOrCreatePeerKey(dataDir)).toString();
+  let addrs: string[] = [];
+  try {
+    addrs = JSON.parse(await readFile(join(dataDir, ADDRS_FILE), 'utf8')) as string[];
+  } catch {
+    // never served yet: peers find it by mDNS alone
+  }
+  console.log(formatInvite({ notebook, peerId, addrs }));
+  return 0;
+}
+
+async function serve(args: ServeArgs): Promise<number> {
+  const service = new NotesService({
+    dataDir: args.dataDir, peers: args.peers, mdns: args.mdns, maxVoters: args.maxVoters, snapshotEvery: args.snapshotEvery,
+    ...(args.name !== undefined ? { name: args.name } : {}), ...(args.listen !== undefined ? { listen: args.listen } : {}),
+  });
+  service.addEventListener('log', (evt) => console.error(`${new Date().toISOString()} ${service.name}: ${(evt as CustomEvent<string>).detail}`));
+  await service.start();
+  if (service.notebook === null) {
+    if (args.create !== undefined) await service.createNotebook(args.create);
+    else if (args.invite !== undefined) await service.joinNotebook(args.invite);
+  }
+  const token = await loadOrCreateToken(args.dataDir);
+  const api = new HttpApi({ ...args.api, token, routes: apiRoutes(service), events: apiEvents(service) });
+  const url = await api.start();
+  const addrs = service.addrs();
+  if (addrs.length > 0) await writeFileDurably(join(args.dataDir, ADDRS_FILE), JSON.stringify(addrs));
+  const notebook = service.notebook;
+  process.stdout.write(`${JSON.stringify({ event: 'ready', peerId: service.id, addrs, api: url, token,
+    notebook: notebook === null ? null : { id: notebook.id, name: notebook.name } })}\n`);
+
+  return await new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (code: number) => {
+      if (stopping) {
+        process.exit(code === 0 ? 130 : code);
+      }
+      stopping = true;
+      void (async () => {
+        await api.stop().catch(() => {});
+        await service.stop().catch((error) => console.error('raftnotes: while stopping:', error));
+        resolve(code);
+      })();
+    };
+    process.on('SIGINT', () => stop(0));
+    process.on('SIGTERM', () => stop(0));
+    service.addEventListener('fatal', (evt) => {
+      console.error(`raftnotes: ${(evt as CustomEvent<Error>).detail.message}`);
+      stop(1);
+    });
+  });
+}

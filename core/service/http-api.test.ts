@@ -1,0 +1,88 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ApiError } from './api-error.ts';
+import { HttpApi, MAX_BODY_BYTES, type Route } from './http-api.ts';
+
+const TOKEN = 'test-token-0123456789abcdefghijkl';
+let api: HttpApi | null = null;
+
+afterEach(async () => {
+  await api?.stop();
+  api = null;
+});
+
+async function serve(routes: Route[]): Promise<string> {
+  api = new HttpApi({ host: '127.0.0.1', port: 0, token: TOKEN, routes });
+  return api.start();
+}
+
+const echo: Route[] = [
+  { method: 'GET', path: '/api/ping', handle: () => ({ status: 200, body: { pong: true } }) },
+  { method: 'POST', path: '/api/echo/:id', handle: ({ params, body }) => ({ status: 201, body: { id: params['id'], body } }) },
+  { method: 'GET', path: '/api/fail', handle: () => { throw new ApiError(409, 'conflict', 'Reload and try again.', { current: 1 }); } },
+  { method: 'GET', path: '/api/crash', handle: () => { throw new TypeError('boom'); } },
+];
+
+describe('HttpApi', () => {
+  it('answers a request that carries the token', async () => {
+    const url = await serve(echo);
+    const res = await fetch(`${url}/api/ping`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ pong: true });
+  });
+
+  it('refuses a missing or wrong token with 401', async () => {
+    const url = await serve(echo);
+    expect((await fetch(`${url}/api/ping`)).status).toBe(401);
+    const res = await fetch(`${url}/api/ping`, { headers: { authorization: 'Bearer nope' } });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ error: 'unauthorized', message: expect.stringMatching(/api-token/) });
+  });
+
+  it('refuses a foreign Host or Origin with 403, even with the token', async () => {
+    const url = await serve(echo);
+    const port = new URL(url).port;
+    const { request } = await import('node:http');
+    const status = (headers: Record<string, string>) => new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/api/ping', headers: { authorization: `Bearer ${TOKEN}`, ...headers } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(await status({ host: `evil.example:${port}` })).toBe(403);
+    expect(await status({ host: `127.0.0.1:${port}`, origin: 'http://evil.example' })).toBe(403);
+    expect(await status({ host: `localhost:${port}`, origin: `http://localhost:${port}` })).toBe(200);
+  });
+
+  it('passes path parameters and the JSON body', async () => {
+    const url = await serve(echo);
+    const res = await fetch(`${url}/api/echo/n%201`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` }, body: '{"a":1}' });
+    expect(res.status).toBe(201);
+    expect(await res.json()).toEqual({ id: 'n 1', body: { a: 1 } });
+  });
+
+  it('answers invalid JSON, oversized bodies, unknown paths and methods with JSON errors', async () => {
+    const url = await serve(echo);
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const bad = await fetch(`${url}/api/echo/x`, { method: 'POST', headers: auth, body: '{nope' });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: 'invalid-json' });
+    const big = await fetch(`${url}/api/echo/x`, { method: 'POST', headers: auth, body: 'x'.repeat(MAX_BODY_BYTES + 1) });
+    expect(big.status).toBe(413);
+    expect((await fetch(`${url}/api/nothing`, { headers: auth })).status).toBe(404);
+    expect((await fetch(`${url}/api/ping`, { method: 'DELETE', headers: auth })).status).toBe(405);
+    const fail = await fetch(`${url}/api/fail`, { headers: auth });
+    expect(fail.status).toBe(409);
+    expect(await fail.json()).toEqual({ error: 'conflict', message: 'Reload and try again.', current: 1 });
+  });
+
+  it('keeps serving after a handler throws', async () => {
+    const url = await serve(echo);
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const crash = await fetch(`${url}/api/crash`, { headers: auth });
+    expect(crash.status).toBe(500);
+    expect(await crash.json()).toMatchObject({ error: 'internal' });
+    expect((await fetch(`${url}/api/ping`, { headers: auth })).status).toBe(200);
+  });
+});

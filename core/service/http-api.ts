@@ -1,0 +1,196 @@
+// HttpApi is the peer's local API (DESIGN.md §4): JSON over HTTP on 127.0.0.1,
+// with a bearer token, and Host and Origin checks so that no web page can
+// reach a peer's notes through the user's browser (DNS rebinding, CSRF).
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { timingSafeEqual } from 'node:crypto';
+import { ApiError } from './api-error.ts';
+
+/** MAX_BODY_BYTES bounds a request body: a 64 KiB note, escaped as JSON, fits. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Request is what a route handler gets. */
+export interface ApiRequest {
+  params: Record<string, string>;
+  query: URLSearchParams;
+  /** The parsed JSON body (undefined when there is none). */
+  body: unknown;
+}
+
+/** ApiAnswer is a status and a JSON body. */
+export interface ApiAnswer {
+  status: number;
+  body: unknown;
+}
+
+/** Route handles one method and path pattern (`:name` segments are parameters). */
+export interface Route {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  handle: (req: ApiRequest) => Promise<ApiAnswer> | ApiAnswer;
+}
+
+/** EventSource feeds a server-sent event stream; it returns a function that stops it. */
+export type EventFeed = (send: (event: string, data: unknown) => void) => () => void;
+
+/** HttpApiInit configures an HttpApi. */
+export interface HttpApiInit {
+  host: string;
+  port: number;
+  token: string;
+  routes: Route[];
+  /** Serves GET /api/events. */
+  events?: EventFeed;
+  /** Serves every GET outside /api (the web UI); answers 404 when absent. */
+  page?: (path: string) => { type: string; body: string | Uint8Array } | null;
+}
+
+/** HttpApi serves the local API. */
+export class HttpApi {
+  private readonly init: HttpApiInit;
+  private readonly server: Server;
+  private readonly token: Buffer;
+  private readonly streams = new Set<ServerResponse>();
+  private allowedHosts = new Set<string>();
+
+  constructor(init: HttpApiInit) {
+    this.init = init;
+    this.token = Buffer.from(init.token);
+    this.server = createServer((req, res) => { void this.serve(req, res); });
+  }
+
+  /** start listens and returns the API's base URL. */
+  async start(): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.init.port, this.init.host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    const { port } = this.server.address() as AddressInfo;
+    const host = this.init.host.includes(':') ? `[${this.init.host}]` : this.init.host;
+    this.allowedHosts = new Set([`${host}:${port}`]);
+    if (this.init.host === '127.0.0.1' || this.init.host === '::1' || this.init.host === 'localhost') {
+      for (const h of ['127.0.0.1', 'localhost', '[::1]']) this.allowedHosts.add(`${h}:${port}`);
+    }
+    return `http://${host}:${port}`;
+  }
+
+  async stop(): Promise<void> {
+    for (const res of this.streams) res.end();
+    this.streams.clear();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeAllConnections();
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      this.checkHostAndOrigin(req);
+      if (!url.pathname.startsWith('/api/')) {
+        const page = req.method === 'GET' ? this.init.page?.(url.pathname) ?? null : null;
+        if (page === null) throw new ApiError(404, 'not-found', `Nothing is served at ${url.pathname}.`);
+        res.writeHead(200, { 'content-type': page.type, 'cache-control': 'no-store' });
+        res.end(page.body);
+        return;
+      }
+      this.checkToken(req);
+      if (req.method === 'GET' && url.pathname === '/api/events' && this.init.events !== undefined) {
+        this.openEvents(res, this.init.events);
+        return;
+      }
+      const [route, params] = this.match(req.method ?? 'GET', url.pathname);
+      const body = await readJson(req);
+      const answer = await route.handle({ params, query: url.searchParams, body });
+      send(res, answer.status, answer.body);
+    } catch (error) {
+      if (error instanceof ApiError) {
+        send(res, error.status, { error: error.code, message: error.message, ...error.extra });
+      } else {
+        console.error('api: unexpected error', error);
+        send(res, 500, { error: 'internal', message: 'The peer hit an unexpected error; see its log. Your notes are safe.' });
+      }
+    }
+  }
+
+  private checkHostAndOrigin(req: IncomingMessage): void {
+    const host = req.headers.host ?? '';
+    if (!this.allowedHosts.has(host)) {
+      throw new ApiError(403, 'forbidden-host', `Requests must be addressed to ${[...this.allowedHosts][0]}; Host ${JSON.stringify(host)} is refused.`);
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && !this.allowedHosts.has(origin.replace(/^http:\/\//, ''))) {
+      throw new ApiError(403, 'forbidden-origin', `Pages from ${origin} may not use this peer's API.`);
+    }
+  }
+
+  private checkToken(req: IncomingMessage): void {
+    const header = req.headers.authorization ?? '';
+    const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
+    if (given.byteLength !== this.token.byteLength || !timingSafeEqual(given, this.token)) {
+      throw new ApiError(401, 'unauthorized', 'Send Authorization: Bearer <token>, with the token from the ready line or <data>/api-token.');
+    }
+  }
+
+  private match(method: string, path: string): [Route, Record<string, string>] {
+    const parts = path.split('/');
+    let pathMatched = false;
+    for (const route of this.init.routes) {
+      const pattern = route.path.split('/');
+      if (pattern.length !== parts.length) continue;
+      const params: Record<string, string> = {};
+      const ok = pattern.every((p, i) => {
+        if (p.startsWith(':')) {
+          params[p.slice(1)] = decodeURIComponent(parts[i]!);
+          return parts[i]!.length > 0;
+        }
+        return p === parts[i];
+      });
+      if (!ok) continue;
+      pathMatched = true;
+      if (route.method === method) return [route, params];
+    }
+    if (pathMatched) throw new ApiError(405, 'method-not-allowed', `${method} is not supported on ${path}.`);
+    throw new ApiError(404, 'not-found', `There is no API at ${path}.`);
+  }
+
+  private openEvents(res: ServerResponse, feed: EventFeed): void {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    res.write(': connected\n\n');
+    this.streams.add(res);
+    const stop = feed((event, data) => {
+      res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    });
+    res.on('close', () => {
+      stop();
+      this.streams.delete(res);
+    });
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(text);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.byteLength;
+    // Past the limit the rest is read and dropped, so the answer reaches the client.
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+  }
+  if (size > MAX_BODY_BYTES) {
+    throw new ApiError(413, 'too-large', `Request bodies are limited to ${MAX_BODY_BYTES} bytes; a note's text to 65,536 bytes.`);
+  }
+  if (size === 0) return undefined;
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new ApiError(400, 'invalid-json', 'The request body must be JSON, e.g. {"text":"…"}.');
+  }
+}

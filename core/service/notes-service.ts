@@ -1,0 +1,444 @@
+// NotesService is one peer: it wires the Raft core, durable storage, the
+// libp2p peer and the notes document together, owns the outbox, and answers
+// the local API. The Raft core meets I/O only in its RaftDriver.
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { RaftNode, type Message, type Ready, type Status } from '../raft/index.ts';
+import { DiskStorage, type RaftStorage } from '../storage/index.ts';
+import { createPeer, createNotebook, loadOrCreatePeerKey, parseInvite, readNotebookFile, writeNotebookFile, type Frame, type Notebook, type Peer } from '../net/index.ts';
+import { decodeCommand, NotesDocument, textError, type ApplyResult, type Note } from '../notes/index.ts';
+import { ApiError } from './api-error.ts';
+import { ClusterKeeper } from './cluster-keeper.ts';
+import { DataDirError, ensureDataDir, RAFT_DIR, readProfile, writeProfile, type Profile } from './data-dir.ts';
+import { Outbox, type PendingRequest } from './outbox.ts';
+import { RaftDriver } from './raft-driver.ts';
+
+/** NotesServiceInit configures a peer (the flags of `raftnotes serve`). */
+export interface NotesServiceInit {
+  dataDir: string;
+  /** Display name; default: the profile's, else the host name. */
+  name?: string;
+  listen?: string[];
+  peers?: string[];
+  mdns?: boolean;
+  maxVoters?: number;
+  /** Compact the log into a snapshot every this many applied entries. Default 10,000. */
+  snapshotEvery?: number;
+  /** How long addNote waits for the commit before answering 202. Default 2,000 ms. */
+  commitWaitMs?: number;
+}
+
+/** MemberView is one row of the cluster view. */
+export interface MemberView {
+  id: string;
+  name: string;
+  voter: boolean;
+  role: string;
+  term: number;
+  reachable: boolean;
+  matchIndex: number | null;
+}
+
+/** StatusView is GET /api/status. */
+export interface StatusView {
+  id: string;
+  name: string;
+  role: string;
+  term: number;
+  leaderId: string | null;
+  commitIndex: number;
+  appliedIndex: number;
+  lastIndex: number;
+  isolated: boolean;
+  notebook: { id: string; name: string } | null;
+  members: MemberView[];
+}
+
+/** PendingView is a request of the outbox, as the API shows it. */
+export interface PendingView {
+  requestId: string;
+  op: string;
+  text: string | null;
+  createdAt: number;
+}
+
+/** AddResult is a committed note, or the pending request still waiting for a majority. */
+export type AddResult = { committed: true; note: Note } | { committed: false; pending: PendingView };
+
+type Waiter = (result: ApplyResult) => void;
+
+const RETRY_MS = 3_000;
+
+/** NotesService runs one peer of a notebook. */
+export class NotesService extends EventTarget {
+  readonly dataDir: string;
+  private readonly init: NotesServiceInit;
+  private profile: Profile | null = null;
+  private notebookValue: Notebook | null = null;
+  private peer: Peer | null = null;
+  private storage: RaftStorage | null = null;
+  private driver: RaftDriver | null = null;
+  private keeper: ClusterKeeper | null = null;
+  private outbox: Outbox | null = null;
+  private doc = new NotesDocument();
+  private compactedAt = 0;
+  private readonly waiters = new Map<number, Waiter>();
+  /** Results of this peer's requests applied before anyone waited for them (bounded). */
+  private readonly results = new Map<number, ApplyResult>();
+  /** When, and under which leader and term, each pending request was last proposed. */
+  private readonly proposed = new Map<number, { at: number; leader: string | null; term: number }>();
+  private timer: NodeJS.Timeout | null = null;
+  private lastRole = '';
+  private lastLeader: string | null = null;
+  private stopping = false;
+  /** Set when storage failed: the peer acknowledges nothing more. */
+  fatal: Error | null = null;
+
+  constructor(init: NotesServiceInit) {
+    super();
+    this.init = init;
+    this.dataDir = init.dataDir;
+  }
+
+  get id(): string {
+    return this.peer?.peerId ?? '';
+  }
+
+  get name(): string {
+    return this.profile?.name ?? this.init.name ?? hostname();
+  }
+
+  get notebook(): Notebook | null {
+    return this.notebookValue;
+  }
+
+  /** addrs lists where other peers reach this one. */
+  addrs(): string[] {
+    return this.peer?.addrs() ?? [];
+  }
+
+  /** start opens the data directory; without a notebook the peer waits for openNotebook. */
+  async start(): Promise<void> {
+    await ensureDataDir(this.dataDir);
+    this.profile = await readProfile(this.dataDir);
+    this.notebookValue = await readNotebookFile(this.dataDir);
+    if (this.notebookValue !== null && this.profile === null) {
+      throw new DataDirError(`${join(this.dataDir, 'notebook.json')} exists without profile.json; restore that file, or move the data directory aside and join again with an invite.`);
+    }
+    if (this.profile !== null && this.init.name !== undefined && this.init.name !== this.profile.name) {
+      this.profile = { ...this.profile, name: this.init.name };
+      await writeProfile(this.dataDir, this.profile);
+    }
+    if (this.notebookValue !== null) await this.run();
+  }
+
+  /** createNotebook makes a new notebook with this peer as its only member (first run only). */
+  async createNotebook(name: string): Promise<void> {
+    this.assertFirstRun();
+    const notebook = createNotebook(name);
+    await this.adopt(notebook, { name: this.init.name ?? hostname(), origin: 'created' });
+  }
+
+  /** joinNotebook joins the notebook of an invite code (first run only). */
+  async joinNotebook(code: string): Promise<void> {
+    this.assertFirstRun();
+    const invite = parseInvite(code);
+    await this.adopt(invite.notebook, { name: this.init.name ?? hostname(), origin: 'joined', invite: code });
+  }
+
+  private assertFirstRun(): void {
+    if (this.notebookValue !== null) {
+      throw new ApiError(409, 'notebook-exists', `This peer already holds the notebook "${this.notebookValue.name}"; use another --data directory for another notebook.`);
+    }
+  }
+
+  private async adopt(notebook: Notebook, profile: Profile): Promise<void> {
+    await writeProfile(this.dataDir, profile);
+    await writeNotebookFile(this.dataDir, notebook);
+    this.profile = profile;
+    this.notebookValue = notebook;
+    await this.run();
+  }
+
+  private async run(): Promise<void> {
+    const notebook = this.notebookValue!;
+    const profile = this.profile!;
+    const privateKey = await loadOrCreatePeerKey(this.dataDir);
+    this.outbox = await Outbox.open(this.dataDir);
+    this.storage = await DiskStorage.open(join(this.dataDir, RAFT_DIR));
+    const restore = await this.storage.load();
+    const bootstrapPeers = [...(this.init.peers ?? [])];
+    if (profile.invite !== undefined) bootstrapPeers.push(...parseInvite(profile.invite).addrs);
+    this.peer = await createPeer({
+      privateKey, notebook, name: profile.name, listen: this.init.listen, mdns: this.init.mdns ?? true, bootstrap: bootstrapPeers,
+    });
+    const id = this.peer.peerId;
+    if (restore.snapshot !== undefined) {
+      this.doc = NotesDocument.restore(restore.snapshot.data);
+      this.compactedAt = restore.snapshot.index;
+    }
+    const node = new RaftNode({
+      id,
+      // A joining peer is a learner of a group it does not know yet; the leader's log tells it.
+      membership: profile.origin === 'created' ? { voters: [id], learners: [] } : { voters: [], learners: [id] },
+      restore,
+    });
+    this.driver = new RaftDriver({
+      node,
+      storage: this.storage,
+      send: (messages: Message[]) => this.peer?.raft.send(messages),
+      apply: (rd) => this.apply(rd),
+      onFatal: (error) => this.onFatal(error),
+    });
+    this.keeper = new ClusterKeeper({
+      peer: this.peer, driver: this.driver, name: profile.name, maxVoters: this.init.maxVoters ?? 5,
+      joinTargets: bootstrapPeers, log: (line) => this.log(line),
+    });
+    this.peer.raft.setHandler((from, frame) => this.receive(from, frame));
+    this.peer.raft.addEventListener('reachability', (evt) => {
+      this.log(`${evt.detail.reachable ? 'connected to' : 'lost'} ${evt.detail.peer}`);
+      this.dispatchEvent(new CustomEvent('status'));
+    });
+    await this.keeper.start();
+    this.driver.start();
+    this.timer = setInterval(() => this.housekeeping(), 100);
+  }
+
+  /** stop hands leadership over when this peer leads, then closes everything. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (this.timer !== null) clearInterval(this.timer);
+    if (this.driver !== null && this.fatal === null) await this.keeper?.handOver();
+    await this.keeper?.stop();
+    await this.driver?.stop();
+    await this.peer?.stop();
+    await this.storage?.close();
+  }
+
+  // ---- Reading -------------------------------------------------------------
+
+  status(): StatusView {
+    const raft = this.driver?.node.status() ?? null;
+    return {
+      id: this.id,
+      name: this.name,
+      role: raft?.role ?? 'none',
+      term: raft?.term ?? 0,
+      leaderId: raft?.leaderId ?? null,
+      commitIndex: raft?.commitIndex ?? 0,
+      appliedIndex: this.doc.appliedIndex,
+      lastIndex: raft?.lastIndex ?? 0,
+      isolated: this.peer?.isolated ?? false,
+      notebook: this.notebookValue === null ? null : { id: this.notebookValue.id, name: this.notebookValue.name },
+      members: raft === null || this.keeper === null ? [] : this.keeper.members(raft),
+    };
+  }
+
+  notes(): { notes: Note[]; pending: PendingView[]; commitIndex: number } {
+    return {
+      notes: this.doc.list(),
+      pending: (this.outbox?.list() ?? []).map(pendingView),
+      commitIndex: this.driver?.node.status().commitIndex ?? 0,
+    };
+  }
+
+  /** invite is the code that lets another device join, or null without a notebook. */
+  invite(): string | null {
+    return this.peer?.invite() ?? null;
+  }
+
+  raftStatus(): Status | null {
+    return this.driver?.node.status() ?? null;
+  }
+
+  // ---- Writing -------------------------------------------------------------
+
+  /** addNote stores the note in the outbox, proposes it, and waits up to commitWaitMs for its commit. */
+  async addNote(text: unknown): Promise<AddResult> {
+    const problem = textError(text);
+    if (problem !== null) throw new ApiError(400, 'invalid-text', `The note's ${problem}.`);
+    const outbox = this.requireRunning();
+    const request = await outbox.add({ op: 'add', text: text as string }, this.name, Date.now());
+    const result = await this.submit(request);
+    if (result === null) return { committed: false, pending: pendingView(request) };
+    if (!result.ok) throw new ApiError(409, result.error, 'The note was not added.');
+    return { committed: true, note: result.note };
+  }
+
+  private requireRunning(): Outbox {
+    if (this.fatal !== null) {
+      throw new ApiError(503, 'storage-failed', `This peer stopped writing: ${this.fatal.message}`);
+    }
+    if (this.outbox === null || this.driver === null) {
+      throw new ApiError(409, 'no-notebook', 'This peer has no notebook yet: create one, or join one with an invite code.');
+    }
+    return this.outbox;
+  }
+
+  /** submit proposes a stored request and resolves with its result, or null after commitWaitMs. */
+  private submit(request: PendingRequest): Promise<ApplyResult | null> {
+    const known = this.results.get(request.seq);
+    if (known !== undefined) return Promise.resolve(known);
+    return new Promise((resolve) => {
+      const timeout = setTimeout(() => {
+        this.waiters.delete(request.seq);
+        resolve(null);
+      }, this.init.commitWaitMs ?? 2_000);
+      this.waiters.set(request.seq, (result) => {
+        clearTimeout(timeout);
+        this.waiters.delete(request.seq);
+        resolve(result);
+      });
+      this.propose(request);
+    });
+  }
+
+  /** propose hands a pending request to the leader: directly when this peer leads, else forwarded. */
+  private propose(request: PendingRequest): void {
+    const driver = this.driver;
+    const peer = this.peer;
+    if (driver === null || peer === null) return;
+    const { role, leaderId, term } = driver.node.status();
+    const data = Outbox.command(this.id, request);
+    if (role === 'leader') {
+      if (!driver.propose(data).ok) return;
+    } else if (leaderId !== null && !peer.isolated) {
+      peer.raft.send([{ type: 'ForwardProposal', from: this.id, to: leaderId, requestId: String(request.seq), data }]);
+    } else {
+      return;
+    }
+    this.proposed.set(request.seq, { at: Date.now(), leader: leaderId, term });
+  }
+
+  /** proposePending proposes again what waits in the outbox: after a leader change, or RETRY_MS after the last try. */
+  private proposePending(): void {
+    if (this.outbox === null || this.driver === null) return;
+    const { leaderId, term } = this.driver.node.status();
+    const now = Date.now();
+    for (const request of this.outbox.list()) {
+      const last = this.proposed.get(request.seq);
+      if (last === undefined || last.leader !== leaderId || last.term !== term || now - last.at >= RETRY_MS) this.propose(request);
+    }
+  }
+
+  private receive(from: string, frame: Frame): void {
+    const driver = this.driver;
+    if (driver === null) return;
+    switch (frame.type) {
+      case 'ForwardProposal': {
+        // Only a peer's own requests are accepted from it, and only well-formed ones.
+        let answer: { ok: true; index: number } | { ok: false; reason: string };
+        try {
+          const command = decodeCommand(frame.data);
+          if (command.client !== from) answer = { ok: false, reason: 'wrong-client' };
+          else {
+            const result = driver.propose(frame.data);
+            answer = result.ok ? { ok: true, index: result.index } : { ok: false, reason: result.reason };
+          }
+        } catch {
+          answer = { ok: false, reason: 'invalid-command' };
+        }
+        const leaderId = driver.node.status().leaderId;
+        this.peer?.raft.send([{ type: 'ForwardProposalResult', from: this.id, to: from, requestId: frame.requestId, ...answer,
+          ...(leaderId !== null ? { leaderId } : {}) }]);
+        return;
+      }
+      case 'ForwardProposalResult':
+        return;
+      default:
+        driver.step(frame);
+    }
+  }
+
+  // ---- Applying ------------------------------------------------------------
+
+  private apply(rd: Ready): void {
+    let changed = false;
+    const snapshot = rd.snapshot;
+    if (snapshot !== null && snapshot.index > this.doc.appliedIndex) {
+      this.doc = NotesDocument.restore(snapshot.data);
+      this.compactedAt = snapshot.index;
+      this.log(`restored ${this.doc.size()} notes from a snapshot at index ${snapshot.index}`);
+      changed = true;
+      for (const request of this.outbox?.list() ?? []) {
+        if (this.doc.isApplied(this.id, request.seq)) this.outbox?.remove(request.seq);
+      }
+    }
+    for (const entry of rd.committed) {
+      if (entry.index <= this.doc.appliedIndex) continue;
+      if (entry.kind !== 'command') {
+        this.doc.skip(entry.index);
+        continue;
+      }
+      let command;
+      try {
+        command = decodeCommand(entry.data);
+      } catch (error) {
+        this.log(`skipped entry ${entry.index}: ${(error as Error).message}`);
+        this.doc.skip(entry.index);
+        continue;
+      }
+      const result = this.doc.apply(entry.index, command);
+      changed = true;
+      if (command.client === this.id) this.settle(command.seq, result);
+    }
+    if (changed) this.dispatchEvent(new CustomEvent('notes'));
+  }
+
+  /** maybeCompact snapshots the document every snapshotEvery entries; outside the Ready loop, so the core has advanced. */
+  private maybeCompact(): void {
+    const driver = this.driver;
+    if (driver === null) return;
+    const applied = Math.min(this.doc.appliedIndex, driver.node.status().appliedIndex);
+    if (applied - this.compactedAt < (this.init.snapshotEvery ?? 10_000) || applied !== this.doc.appliedIndex) return;
+    driver.node.compact(applied, this.doc.snapshot());
+    driver.kick();
+    this.compactedAt = applied;
+  }
+
+  /** settle records the result of one of this peer's requests and answers whoever waits for it. */
+  private settle(seq: number, result: ApplyResult): void {
+    this.outbox?.remove(seq);
+    this.proposed.delete(seq);
+    if (!result.ok && result.error === 'duplicate') return; // the first application answered already
+    this.results.set(seq, result);
+    if (this.results.size > 1_000) this.results.delete(this.results.keys().next().value as number);
+    this.waiters.get(seq)?.(result);
+  }
+
+  private housekeeping(): void {
+    if (this.driver === null || this.fatal !== null) return;
+    const { role, leaderId, term } = this.driver.node.status();
+    if (role !== this.lastRole || leaderId !== this.lastLeader) {
+      this.log(`${role} in term ${term}${leaderId !== null && role !== 'leader' ? `, leader ${leaderId}` : ''}`);
+      this.lastRole = role;
+      this.lastLeader = leaderId;
+      this.dispatchEvent(new CustomEvent('status'));
+    }
+    this.keeper?.tick();
+    this.proposePending();
+    this.maybeCompact();
+  }
+
+  private onFatal(error: Error): void {
+    this.fatal = error;
+    this.log(`this peer stopped and acknowledges no more writes: ${error.message}`);
+    this.dispatchEvent(new CustomEvent('fatal', { detail: error }));
+  }
+
+  private log(line: string): void {
+    this.dispatchEvent(new CustomEvent('log', { detail: line }));
+  }
+}
+
+function pendingView(request: PendingRequest): PendingView {
+  return {
+    requestId: String(request.seq),
+    op: request.op.op,
+    text: request.op.op === 'delete' ? null : request.op.text,
+    createdAt: request.createdAt,
+  };
+}
+
+export type { Profile, Waiter };

@@ -1,0 +1,147 @@
+// PeerProcess runs one `raftnotes serve` in a child process for multi-process
+// tests: it waits for the ready line, talks to the local API, and stops the
+// peer gently (SIGTERM) or not (SIGKILL). Every process is tracked so a test
+// can kill them all, even after a failure.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const BIN = new URL('../../bin/raftnotes.js', import.meta.url).pathname;
+
+/** ReadyLine is what a peer prints once it serves. */
+export interface ReadyLine {
+  event: 'ready';
+  peerId: string;
+  addrs: string[];
+  api: string;
+  token: string;
+  notebook: { id: string; name: string } | null;
+}
+
+/** ApiAnswer is a status and a parsed JSON body. */
+export interface ApiAnswer<T = any> {
+  status: number;
+  body: T;
+}
+
+const live = new Set<PeerProcess>();
+
+/** PeerProcess is one running headless peer. */
+export class PeerProcess {
+  readonly dataDir: string;
+  readonly name: string;
+  private child: ChildProcess | null = null;
+  ready: ReadyLine | null = null;
+  /** stderr lines, for diagnosing a failure. */
+  readonly logs: string[] = [];
+  private exited: Promise<number | null> = Promise.resolve(null);
+
+  constructor(dataDir: string, name: string) {
+    this.dataDir = dataDir;
+    this.name = name;
+  }
+
+  /** start runs `raftnotes serve --data <dir> --name <name> <args>` and waits for its ready line. */
+  async start(args: string[] = [], env: Record<string, string> = {}, command: string[] = []): Promise<ReadyLine> {
+    const fullArgs = [BIN, 'serve', '--data', this.dataDir, '--name', this.name, ...args];
+    // `command` runs the peer through another program, e.g. ['ip', 'netns', 'exec', 'rn-a'].
+    const [file, argv] = command.length > 0
+      ? [command[0]!, [...command.slice(1), process.execPath, ...fullArgs]]
+      : [process.execPath, fullArgs];
+    const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    this.child = child;
+    live.add(this);
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    createInterface({ input: child.stderr! }).on('line', (line) => {
+      this.logs.push(line);
+      if (process.env['RAFTNOTES_TEST_LOGS']) console.error(`[${this.name}] ${line}`);
+    });
+    const ready = await new Promise<ReadyLine>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${this.name} printed no ready line in 20 s:\n${this.logs.join('\n')}`)), 20_000);
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        try {
+          const parsed = JSON.parse(line) as ReadyLine;
+          if (parsed.event === 'ready') {
+            clearTimeout(timer);
+            resolve(parsed);
+          }
+        } catch {
+          // not a JSON line
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`${this.name} exited with ${code} before it was ready:\n${this.logs.join('\n')}`));
+      });
+    });
+    this.ready = ready;
+    return ready;
+  }
+
+  get running(): boolean {
+    return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** api calls the local API with the peer's token. */
+  async api<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiAnswer<T>> {
+    if (this.ready === null) throw new Error(`${this.name} is not running`);
+    const res = await fetch(`${this.ready.api}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.ready.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text.length > 0 ? JSON.parse(text) : null };
+  }
+
+  /** stop sends SIGTERM and waits for the exit code. */
+  async stop(): Promise<number | null> {
+    if (!this.running) return null;
+    this.child!.kill('SIGTERM');
+    const code = await this.exited;
+    live.delete(this);
+    return code;
+  }
+
+  /** kill sends SIGKILL: the peer dies without any chance to clean up. */
+  async kill(): Promise<void> {
+    if (!this.running) return;
+    this.child!.kill('SIGKILL');
+    await this.exited;
+    live.delete(this);
+  }
+}
+
+/** killAll kills every peer process still running (for afterEach). */
+export async function killAll(): Promise<void> {
+  await Promise.all([...live].map((p) => p.kill()));
+}
+
+/** tempDir makes a temporary directory; removeDirs removes every one made. */
+const dirs: string[] = [];
+export async function tempDir(prefix = 'raftnotes-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+}
+export async function removeDirs(): Promise<void> {
+  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+}
+
+/** waitFor polls `check` until it returns a value other than undefined/false, or throws after `ms`. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value as T;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
