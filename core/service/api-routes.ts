@@ -17,6 +17,56 @@ export function apiRoutes(service: NotesService): Route[] {
       },
     },
     {
+      method: 'PUT', path: '/api/notes/:id',
+      handle: async ({ params, body }) => {
+        const b = objectBody(body, '{"text":"…","version":1}');
+        const result = await service.editNote(params['id']!, b['text'], b['version']);
+        return result.committed ? { status: 200, body: { note: result.note } } : { status: 202, body: { pending: result.pending } };
+      },
+    },
+    {
+      method: 'DELETE', path: '/api/notes/:id',
+      handle: async ({ params, query }) => {
+        const raw = query.get('version');
+        const version = raw !== null && /^\d{1,15}$/.test(raw) ? Number(raw) : raw;
+        const result = await service.deleteNote(params['id']!, version);
+        return result.committed ? { status: 200, body: { deleted: result.note } } : { status: 202, body: { pending: result.pending } };
+      },
+    },
+    {
+      method: 'DELETE', path: '/api/conflicts/:requestId',
+      handle: async ({ params }) => {
+        await service.dismissConflict(params['requestId']!);
+        return { status: 200, body: { dismissed: params['requestId'] } };
+      },
+    },
+    {
+      method: 'POST', path: '/api/network',
+      handle: async ({ body }) => ({ status: 200, body: { isolated: await service.setIsolated(objectBody(body, '{"isolated":true}')['isolated']) } }),
+    },
+    {
+      method: 'POST', path: '/api/leadership',
+      handle: async ({ body }) => ({ status: 200, body: { leaderId: await service.transferLeadership(objectBody(body, '{"to":"<peer id>"}')['to']) } }),
+    },
+    {
+      method: 'DELETE', path: '/api/members/:id',
+      handle: async ({ params }) => {
+        await service.removeMember(params['id']!);
+        return { status: 200, body: { removed: params['id'] } };
+      },
+    },
+    {
+      method: 'GET', path: '/api/export',
+      handle: ({ query }) => {
+        const format = query.get('format') ?? 'json';
+        if (format === 'md') return { status: 200, body: service.exportMarkdown(), type: 'text/markdown; charset=utf-8' };
+        if (format === 'json') {
+          return { status: 200, body: { notebook: service.status().notebook, exportedAt: new Date().toISOString(), notes: service.notes().notes } };
+        }
+        throw new ApiError(400, 'invalid-format', 'format must be md or json, e.g. /api/export?format=md.');
+      },
+    },
+    {
       method: 'POST', path: '/api/notebook',
       handle: async ({ body }) => {
         const b = objectBody(body, '{"name":"…"} or {"invite":"rn1…"}');

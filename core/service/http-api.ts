@@ -17,10 +17,11 @@ export interface ApiRequest {
   body: unknown;
 }
 
-/** ApiAnswer is a status and a JSON body. */
+/** ApiAnswer is a status and a JSON body, or a text body of the given content type. */
 export interface ApiAnswer {
   status: number;
   body: unknown;
+  type?: string;
 }
 
 /** Route handles one method and path pattern (`:name` segments are parameters). */
@@ -103,7 +104,12 @@ export class HttpApi {
       const [route, params] = this.match(req.method ?? 'GET', url.pathname);
       const body = await readJson(req);
       const answer = await route.handle({ params, query: url.searchParams, body });
-      send(res, answer.status, answer.body);
+      if (answer.type !== undefined) {
+        res.writeHead(answer.status, { 'content-type': answer.type, 'cache-control': 'no-store' });
+        res.end(String(answer.body));
+      } else {
+        send(res, answer.status, answer.body);
+      }
     } catch (error) {
       if (error instanceof ApiError) {
         send(res, error.status, { error: error.code, message: error.message, ...error.extra });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { RaftNode, type Message, type Ready, type Status } from '../raft/index.ts';
 import { DiskStorage, type RaftStorage } from '../storage/index.ts';
 import { createPeer, createNotebook, loadOrCreatePeerKey, parseInvite, readNotebookFile, writeNotebookFile, type Frame, type Notebook, type Peer } from '../net/index.ts';
-import { decodeCommand, NotesDocument, textError, type ApplyResult, type Note } from '../notes/index.ts';
+import { decodeCommand, NotesDocument, textError, type ApplyResult, type Note, type NoteOp } from '../notes/index.ts';
 import { ApiError } from './api-error.ts';
 import { ClusterKeeper } from './cluster-keeper.ts';
 import { DataDirError, ensureDataDir, RAFT_DIR, readProfile, writeProfile, type Profile } from './data-dir.ts';
@@ -59,7 +59,19 @@ export interface PendingView {
   requestId: string;
   op: string;
   text: string | null;
+  /** The note an edit or delete is about, and the version it saw. */
+  noteId?: string;
+  version?: number;
   createdAt: number;
+}
+
+/** NotesView is GET /api/notes. */
+export interface NotesView {
+  notes: Note[];
+  pending: PendingView[];
+  /** Requests refused after they were answered as pending, until dismissed. */
+  conflicts: Array<PendingView & { error: string; current: Note | null }>;
+  commitIndex: number;
 }
 
 /** AddResult is a committed note, or the pending request still waiting for a majority. */
@@ -90,6 +102,7 @@ export class NotesService extends EventTarget {
   private timer: NodeJS.Timeout | null = null;
   private lastRole = '';
   private lastLeader: string | null = null;
+  private lastView = '';
   private stopping = false;
   /** Set when storage failed: the peer acknowledges nothing more. */
   fatal: Error | null = null;
@@ -235,12 +248,80 @@ export class NotesService extends EventTarget {
     };
   }
 
-  notes(): { notes: Note[]; pending: PendingView[]; commitIndex: number } {
+  notes(): NotesView {
     return {
       notes: this.doc.list(),
       pending: (this.outbox?.list() ?? []).map(pendingView),
+      conflicts: (this.outbox?.rejected() ?? []).map((r) => ({ ...pendingView(r), error: r.error, current: r.current ?? null })),
       commitIndex: this.driver?.node.status().commitIndex ?? 0,
     };
+  }
+
+  /** exportMarkdown is the whole document as Markdown, one section per note. */
+  exportMarkdown(): string {
+    const title = this.notebookValue?.name ?? 'Raftnotes';
+    const parts = [`# ${title}`, ''];
+    for (const n of this.doc.list()) {
+      parts.push(`## ${new Date(n.createdAt).toISOString()} · ${n.author || 'unknown'}`, '', n.text, '');
+    }
+    return parts.join('\n');
+  }
+
+  // ---- The cluster --------------------------------------------------------
+
+  /** setIsolated cuts this peer off from all others, or reconnects it (partition demos). */
+  async setIsolated(isolated: unknown): Promise<boolean> {
+    if (typeof isolated !== 'boolean') throw new ApiError(400, 'invalid-request', 'Send {"isolated": true} to go offline, {"isolated": false} to reconnect.');
+    if (this.peer === null) throw new ApiError(409, 'no-notebook', 'This peer has no notebook yet.');
+    await this.peer.setIsolated(isolated);
+    this.log(isolated ? 'cut off from every other peer' : 'reconnecting to the other peers');
+    this.dispatchEvent(new CustomEvent('status'));
+    return isolated;
+  }
+
+  /** transferLeadership hands leadership to member `to` (this peer must lead) and waits up to a second. */
+  async transferLeadership(to: unknown): Promise<string | null> {
+    const driver = this.requireDriver();
+    const status = driver.node.status();
+    if (typeof to !== 'string' || !status.membership.voters.includes(to)) {
+      throw new ApiError(400, 'invalid-member', 'Send {"to": "<peer id>"} naming a voting member (GET /api/status lists them).');
+    }
+    if (status.role !== 'leader') throw notLeader(status.leaderId);
+    if (to === status.id) return to;
+    driver.transferLeadership(to);
+    const deadline = Date.now() + 1_000;
+    while (Date.now() < deadline && driver.node.status().role === 'leader') await sleep(10);
+    return driver.node.status().leaderId;
+  }
+
+  /** removeMember removes a member from the notebook (this peer must lead) and waits for the change to commit. */
+  async removeMember(id: string): Promise<void> {
+    const driver = this.requireDriver();
+    const status = driver.node.status();
+    if (!status.membership.voters.includes(id) && !status.membership.learners.includes(id)) {
+      throw new ApiError(404, 'not-found', `${id} is not a member of this notebook.`);
+    }
+    if (status.role !== 'leader') throw notLeader(status.leaderId);
+    if (status.membership.voters.length === 1 && status.membership.voters[0] === id) {
+      throw new ApiError(409, 'last-voter', 'The last voting member cannot be removed.');
+    }
+    const result = driver.changeMembership({ type: 'remove', id });
+    if (!result.ok) {
+      throw new ApiError(409, result.reason, result.reason === 'config-change-pending'
+        ? 'Another membership change is under way; try again in a moment.' : 'This peer no longer leads; ask the leader.');
+    }
+    const deadline = Date.now() + (this.init.commitWaitMs ?? 2_000);
+    while (Date.now() < deadline && driver.node.status().commitIndex < result.index) await sleep(10);
+    if (driver.node.status().commitIndex < result.index) {
+      throw new ApiError(503, 'no-majority', 'The removal is proposed but no majority confirmed it yet; check GET /api/status.');
+    }
+    this.peer?.raft.removePeer(id);
+    this.log(`removed member ${id}`);
+  }
+
+  private requireDriver(): RaftDriver {
+    this.requireRunning();
+    return this.driver!;
   }
 
   /** invite is the code that lets another device join, or null without a notebook. */
@@ -254,16 +335,65 @@ export class NotesService extends EventTarget {
 
   // ---- Writing -------------------------------------------------------------
 
-  /** addNote stores the note in the outbox, proposes it, and waits up to commitWaitMs for its commit. */
+  /** addNote adds a note; it waits up to commitWaitMs for the commit, else answers with the pending request. */
   async addNote(text: unknown): Promise<AddResult> {
-    const problem = textError(text);
-    if (problem !== null) throw new ApiError(400, 'invalid-text', `The note's ${problem}.`);
+    checkText(text);
+    const outcome = await this.write({ op: 'add', text: text as string });
+    if (!outcome.committed) return outcome;
+    return { committed: true, note: this.expectOk(outcome.result) };
+  }
+
+  /** editNote replaces a note's text if `version` is still its current version (compare-and-swap). */
+  async editNote(id: string, text: unknown, version: unknown): Promise<AddResult> {
+    checkText(text);
+    this.checkVersion(id, version);
+    const outcome = await this.write({ op: 'edit', id, version: version as number, text: text as string });
+    if (!outcome.committed) return outcome;
+    return { committed: true, note: this.expectOk(outcome.result) };
+  }
+
+  /** deleteNote deletes a note if `version` is still its current version. */
+  async deleteNote(id: string, version: unknown): Promise<AddResult> {
+    this.checkVersion(id, version);
+    const outcome = await this.write({ op: 'delete', id, version: version as number });
+    if (!outcome.committed) return outcome;
+    return { committed: true, note: this.expectOk(outcome.result) };
+  }
+
+  /** dismissConflict forgets a rejected request the user has seen. */
+  async dismissConflict(requestId: string): Promise<void> {
     const outbox = this.requireRunning();
-    const request = await outbox.add({ op: 'add', text: text as string }, this.name, Date.now());
+    if (!/^\d{1,15}$/.test(requestId) || !(await outbox.dismiss(Number(requestId)))) {
+      throw new ApiError(404, 'not-found', `There is no refused request ${JSON.stringify(requestId)}; GET /api/notes lists them under "conflicts".`);
+    }
+  }
+
+  /** checkVersion refuses at once what this peer's copy of the document already shows to be stale. */
+  private checkVersion(id: string, version: unknown): void {
+    if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1) {
+      throw new ApiError(400, 'invalid-version', 'Send the version of the note you saw, a whole number from 1 (the note\'s "version" field).');
+    }
+    const current = this.doc.get(id);
+    if (current === undefined) throw new ApiError(404, 'not-found', `There is no note ${JSON.stringify(id)}; it may have been deleted. Reload the notes.`);
+    if (current.version !== version) {
+      throw new ApiError(409, 'conflict', `The note changed since you saw it (version ${version}, now ${current.version}). Look at the current text and try again.`, { current });
+    }
+  }
+
+  private expectOk(result: ApplyResult): Note {
+    if (result.ok) return result.note;
+    if (result.error === 'conflict') {
+      throw new ApiError(409, 'conflict', 'Someone changed the note at the same time. Look at the current text and try again.', { current: result.current });
+    }
+    throw new ApiError(404, 'not-found', 'The note was deleted meanwhile.');
+  }
+
+  /** write stores an operation in the outbox, proposes it, and waits up to commitWaitMs for its result. */
+  private async write(op: NoteOp): Promise<{ committed: true; result: ApplyResult } | { committed: false; pending: PendingView }> {
+    const outbox = this.requireRunning();
+    const request = await outbox.add(op, this.name, Date.now());
     const result = await this.submit(request);
-    if (result === null) return { committed: false, pending: pendingView(request) };
-    if (!result.ok) throw new ApiError(409, result.error, 'The note was not added.');
-    return { committed: true, note: result.note };
+    return result === null ? { committed: false, pending: pendingView(request) } : { committed: true, result };
   }
 
   private requireRunning(): Outbox {
@@ -399,12 +529,17 @@ export class NotesService extends EventTarget {
 
   /** settle records the result of one of this peer's requests and answers whoever waits for it. */
   private settle(seq: number, result: ApplyResult): void {
-    this.outbox?.remove(seq);
     this.proposed.delete(seq);
-    if (!result.ok && result.error === 'duplicate') return; // the first application answered already
+    if (!result.ok && result.error === 'duplicate') {
+      this.outbox?.remove(seq); // the first application answered already
+      return;
+    }
+    if (result.ok || this.waiters.has(seq)) this.outbox?.remove(seq);
     this.results.set(seq, result);
     if (this.results.size > 1_000) this.results.delete(this.results.keys().next().value as number);
-    this.waiters.get(seq)?.(result);
+    const waiter = this.waiters.get(seq);
+    if (waiter !== undefined) waiter(result);
+    else if (!result.ok) this.outbox?.reject(seq, result.error, result.error === 'conflict' ? result.current : undefined);
   }
 
   private housekeeping(): void {
@@ -419,6 +554,12 @@ export class NotesService extends EventTarget {
     this.keeper?.tick();
     this.proposePending();
     this.maybeCompact();
+    // The cluster view follows commits and reachability too, at most ten times a second.
+    const view = JSON.stringify(this.status());
+    if (view !== this.lastView) {
+      this.lastView = view;
+      this.dispatchEvent(new CustomEvent('status'));
+    }
   }
 
   private onFatal(error: Error): void {
@@ -432,11 +573,25 @@ export class NotesService extends EventTarget {
   }
 }
 
+function checkText(text: unknown): void {
+  const problem = textError(text);
+  if (problem !== null) throw new ApiError(400, 'invalid-text', `The note's ${problem}.`);
+}
+
+function notLeader(leaderId: string | null): ApiError {
+  return new ApiError(409, 'not-leader', 'Only the leader can do this; ask the leader\'s peer (leaderId).', { leaderId });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 function pendingView(request: PendingRequest): PendingView {
   return {
     requestId: String(request.seq),
     op: request.op.op,
     text: request.op.op === 'delete' ? null : request.op.text,
+    ...(request.op.op === 'add' ? {} : { noteId: request.op.id, version: request.op.version }),
     createdAt: request.createdAt,
   };
 }

@@ -3,10 +3,14 @@
 // request number until a leader commits it, and removed once applied.
 //
 // File `<data>/outbox.json` (replaced atomically):
-//   {"format":1,"nextSeq":13,"pending":[{"seq":12,"op":{…NoteOp},"author":"Ada","createdAt":1764500000000}]}
+//   {"format":1,"nextSeq":13,"pending":[{"seq":12,"op":{…NoteOp},"author":"Ada","createdAt":1764500000000}],
+//    "rejected":[{…PendingRequest,"error":"conflict","current":{…Note}}]}
+// A request refused by the document after the user was told it is pending
+// (an edit of a version someone else changed meanwhile) moves to `rejected`
+// until the user dismisses it.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { NoteOp } from '../notes/index.ts';
+import type { Note, NoteOp } from '../notes/index.ts';
 import { decodeCommand, encodeCommand } from '../notes/index.ts';
 import { writeFileDurably } from './durable-file.ts';
 
@@ -23,6 +27,13 @@ export interface PendingRequest {
   createdAt: number;
 }
 
+/** RejectedRequest is a request the document refused after it was answered as pending: kept to show the user. */
+export interface RejectedRequest extends PendingRequest {
+  error: 'conflict' | 'not-found';
+  /** The note as it stood when the request was refused (conflict only). */
+  current?: Note;
+}
+
 /** OutboxFileError says the outbox file cannot be read; its message says what to do. */
 export class OutboxFileError extends Error {
   static override name = 'OutboxFileError';
@@ -33,6 +44,7 @@ export class OutboxFileError extends Error {
 export class Outbox {
   private readonly path: string;
   private readonly pending = new Map<number, PendingRequest>();
+  private readonly rejectedList = new Map<number, RejectedRequest>();
   /** Requests whose write is not durable yet. */
   private readonly unflushed = new Set<number>();
   private nextSeq = 1;
@@ -91,6 +103,27 @@ export class Outbox {
     if (this.pending.delete(seq)) void this.flush().catch((error) => console.error('outbox: write failed', error));
   }
 
+  /** reject moves a pending request to the rejected list, with why and the note as it stands. */
+  reject(seq: number, error: RejectedRequest['error'], current?: Note): void {
+    const request = this.pending.get(seq);
+    if (request === undefined) return;
+    this.pending.delete(seq);
+    this.rejectedList.set(seq, { ...request, error, ...(current !== undefined ? { current } : {}) });
+    void this.flush().catch((e) => console.error('outbox: write failed', e));
+  }
+
+  /** rejected lists the refused requests, oldest first. */
+  rejected(): RejectedRequest[] {
+    return [...this.rejectedList.values()];
+  }
+
+  /** dismiss forgets a rejected request; false when there is none with that number. */
+  async dismiss(seq: number): Promise<boolean> {
+    if (!this.rejectedList.delete(seq)) return false;
+    await this.flush();
+    return true;
+  }
+
   /** skipTo makes sure request numbers already applied are never used again. */
   skipTo(lastApplied: number): void {
     if (lastApplied >= this.nextSeq) this.nextSeq = lastApplied + 1;
@@ -107,7 +140,7 @@ export class Outbox {
     this.dirty = true;
     this.writing = this.writing.catch(() => {}).then(() => {
       this.dirty = false;
-      const body = { format: FORMAT, nextSeq: this.nextSeq, pending: [...this.pending.values()] };
+      const body = { format: FORMAT, nextSeq: this.nextSeq, pending: [...this.pending.values()], rejected: this.rejected() };
       return writeFileDurably(this.path, JSON.stringify(body));
     });
     return this.writing;
@@ -134,6 +167,12 @@ export class Outbox {
         throw fail(`a pending request is damaged (${(error as Error).message})`);
       }
       this.pending.set(p.seq, { seq: p.seq, op: p.op, author: p.author, createdAt: p.createdAt });
+    }
+    const rejected = (body as { rejected?: unknown }).rejected ?? [];
+    if (!Array.isArray(rejected)) throw fail('the rejected list is damaged');
+    for (const r of rejected as RejectedRequest[]) {
+      if (!Number.isSafeInteger(r?.seq) || (r.error !== 'conflict' && r.error !== 'not-found')) throw fail('a rejected request is damaged');
+      this.rejectedList.set(r.seq, r);
     }
   }
 }

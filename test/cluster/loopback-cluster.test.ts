@@ -2,60 +2,13 @@
 // they form one cluster, replicate, survive kill -9 of the leader, and a peer
 // that was away catches up, by snapshot when the log moved on without it.
 import { afterEach, describe, expect, it } from 'vitest';
-import { killAll, PeerProcess, removeDirs, tempDir, waitFor } from './peer-process.ts';
-
-const LOCAL = ['--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns'];
+import { addNotes, LOCAL, leaderOf, startCluster, texts } from './cluster-helpers.ts';
+import { killAll, removeDirs, waitFor } from './peer-process.ts';
 
 afterEach(async () => {
   await killAll();
   await removeDirs();
 });
-
-/** startCluster starts A with a new notebook, then B and C with its invite code. */
-async function startCluster(extra: string[] = []): Promise<PeerProcess[]> {
-  const a = new PeerProcess(await tempDir(), 'A');
-  const readyA = await a.start(['--create', 'Team notes', ...LOCAL, ...extra]);
-  const { body } = await a.api('GET', '/api/invite');
-  const others = [new PeerProcess(await tempDir(), 'B'), new PeerProcess(await tempDir(), 'C')];
-  await Promise.all(others.map((p) => p.start(['--invite', body.invite, '--peer', readyA.addrs[0]!, ...LOCAL, ...extra])));
-  const peers = [a, ...others];
-  await waitFor('three voters', async () => {
-    const { body: s } = await a.api('GET', '/api/status');
-    return s.members.filter((m: { voter: boolean }) => m.voter).length === 3;
-  }, 20_000);
-  return peers;
-}
-
-async function leaderOf(peers: PeerProcess[]): Promise<PeerProcess> {
-  return waitFor('a leader', async () => {
-    for (const p of peers) {
-      if (!p.running) continue;
-      const { body } = await p.api('GET', '/api/status');
-      if (body.role === 'leader') return p;
-    }
-    return undefined;
-  });
-}
-
-/** addNotes posts `count` notes, `concurrency` at a time, and returns the texts that were acknowledged (201). */
-async function addNotes(peer: PeerProcess, prefix: string, count: number, concurrency = 32): Promise<string[]> {
-  const acknowledged: string[] = [];
-  let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count) {
-      const text = `${prefix} ${next++}`;
-      const res = await peer.api('POST', '/api/notes', { text });
-      if (res.status === 201) acknowledged.push(text);
-      else if (res.status !== 202) throw new Error(`POST /api/notes answered ${res.status}: ${JSON.stringify(res.body)}`);
-    }
-  }));
-  return acknowledged;
-}
-
-async function texts(peer: PeerProcess): Promise<string[]> {
-  const { body } = await peer.api('GET', '/api/notes');
-  return body.notes.map((n: { text: string }) => n.text);
-}
 
 describe('LoopbackCluster', () => {
   it('forms a cluster of three voters and replicates 1,000 notes to every peer in one order', async () => {
