@@ -57,6 +57,29 @@ describe('Partition', () => {
     }, 120_000);
   }
 
+  it('shows an offline edit that lost to a concurrent one as a conflict, with both versions, until dismissed', async () => {
+    const peers = await startCluster();
+    const leader = await leaderOf(peers);
+    const lonely = peers.find((p) => p !== leader)!;
+    const { body: added } = await leader.api('POST', '/api/notes', { text: 'agenda' });
+    await waitFor('the note reaches the lonely peer', async () => (await texts(lonely)).includes('agenda'));
+    await lonely.api('POST', '/api/network', { isolated: true });
+    const offline = await lonely.api('PUT', `/api/notes/${added.note.id}`, { text: 'agenda (mine)', version: 1 });
+    expect(offline.status).toBe(202);
+    expect((await leader.api('PUT', `/api/notes/${added.note.id}`, { text: 'agenda (theirs)', version: 1 })).status).toBe(200);
+    await lonely.api('POST', '/api/network', { isolated: false });
+    const conflict = await waitFor('the conflict', async () => {
+      const { body } = await lonely.api('GET', '/api/notes');
+      return body.pending.length === 0 && body.conflicts.length === 1 ? body.conflicts[0] : undefined;
+    }, 30_000);
+    expect(conflict).toMatchObject({ op: 'edit', text: 'agenda (mine)', noteId: added.note.id, version: 1, error: 'conflict',
+      current: { text: 'agenda (theirs)', version: 2 } });
+    expect(await texts(lonely)).toContain('agenda (theirs)');
+    expect((await lonely.api('DELETE', `/api/conflicts/${conflict.requestId}`)).status).toBe(200);
+    expect((await lonely.api('GET', '/api/notes')).body.conflicts).toEqual([]);
+    expect((await lonely.api('DELETE', `/api/conflicts/${conflict.requestId}`)).status).toBe(404);
+  }, 120_000);
+
   it('applies each of 100 writes in flight from a follower exactly once when the leader is killed', async () => {
     const peers = await startCluster();
     const leader = await leaderOf(peers);
