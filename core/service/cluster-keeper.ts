@@ -36,6 +36,8 @@ export class ClusterKeeper {
   private lastPollAt = 0;
   private polling = false;
   private readonly discovered = new Set<string>();
+  /** Leader only: peers that asked to join while another membership change was under way. */
+  private readonly joinQueue = new Set<string>();
 
   constructor(init: ClusterKeeperInit) {
     this.init = init;
@@ -62,7 +64,12 @@ export class ClusterKeeper {
     // A joining peer starts as a learner of a group whose voters it does not know;
     // it knows them once the leader's log reaches it.
     if (status.membership.voters.length === 0) this.maybeJoin();
-    if (status.role === 'leader') this.maybePromote(status);
+    if (status.role === 'leader') {
+      this.maybePromote(status);
+      this.addQueued();
+    } else {
+      this.joinQueue.clear();
+    }
     if (Date.now() - this.lastPollAt >= STATUS_POLL_MS) void this.poll(status);
   }
 
@@ -118,10 +125,32 @@ export class ClusterKeeper {
     const status = driver.node.status();
     if (isMember(status, peerId)) return { ok: true, ...await this.leaderAndMembers(status) };
     if (status.role !== 'leader') return { ok: false, reason: 'not-leader', ...await this.leaderAndMembers(status) };
-    const result = driver.changeMembership({ type: 'addLearner', id: peerId });
-    if (!result.ok) return { ok: false, reason: result.reason, ...await this.leaderAndMembers(status) };
-    this.init.log(`${name || peerId} joins as a learner`);
+    // One membership change at a time: a request that finds one under way waits in line.
+    this.joinQueue.add(peerId);
+    this.addQueued();
     return { ok: true, ...await this.leaderAndMembers(driver.node.status()) };
+  }
+
+  /** addQueued adds the first peer waiting to join as a learner, when no other change is under way. */
+  private addQueued(): void {
+    const { driver } = this.init;
+    for (const id of this.joinQueue) {
+      const status = driver.node.status();
+      if (status.role !== 'leader') {
+        this.joinQueue.clear();
+        return;
+      }
+      if (isMember(status, id)) {
+        this.joinQueue.delete(id);
+        continue;
+      }
+      const result = driver.changeMembership({ type: 'addLearner', id });
+      if (result.ok) {
+        this.joinQueue.delete(id);
+        this.init.log(`${this.names.get(id) ?? id} joins as a learner`);
+      }
+      return;
+    }
   }
 
   /** leaderAndMembers tells a joining peer who leads and where every member listens. */
