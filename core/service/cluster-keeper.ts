@@ -3,6 +3,7 @@
 // this peer is not a member yet, promotes caught-up learners to voters (up to
 // maxVoters), keeps a raft stream to every member, polls the members' own
 // status for the cluster view, and hands leadership over before a stop.
+import { peerIdFromString } from '@libp2p/peer-id';
 import type { Status } from '../raft/index.ts';
 import { MAX_JOIN_ADDRS, type JoinMember, type JoinResponse, type Peer, type StatusRecord } from '../net/index.ts';
 import type { RaftDriver } from './raft-driver.ts';
@@ -23,6 +24,7 @@ const JOIN_RETRY_MS = 1_000;
 const STATUS_POLL_MS = 500;
 const STATUS_TIMEOUT_MS = 1_000;
 const HANDOVER_WAIT_MS = 1_500;
+const SILENT_POLLS_BEFORE_HANGUP = 3;
 
 /** ClusterKeeper manages membership and the cluster view of one peer. */
 export class ClusterKeeper {
@@ -36,6 +38,8 @@ export class ClusterKeeper {
   private lastPollAt = 0;
   private polling = false;
   private readonly discovered = new Set<string>();
+  /** Consecutive status polls each member did not answer. */
+  private readonly silent = new Map<string, number>();
   /** Leader only: peers that asked to join while another membership change was under way. */
   private readonly joinQueue = new Set<string>();
 
@@ -267,12 +271,21 @@ export class ClusterKeeper {
       if (!this.init.peer.raft.isReachable(id)) return;
       try {
         const record = await this.init.peer.fetchStatus(id, { signal: AbortSignal.timeout(STATUS_TIMEOUT_MS) });
+        this.silent.delete(id);
         if (typeof record['name'] === 'string') this.names.set(id, record['name']);
         const addrs = record['addrs'];
         if (typeof addrs === 'object' && addrs !== null) this.learnAddrs(addrs as Record<string, unknown>);
         this.remote.set(id, { role: String(record['role']), term: Number(record['term']) || 0, at: Date.now() });
       } catch {
-        // unreachable now; the view shows it as such
+        // A connection cut at a switch sends no reset, and TCP retries ever more slowly:
+        // after a few unanswered polls, drop the connection so the redial loop takes over.
+        const misses = (this.silent.get(id) ?? 0) + 1;
+        this.silent.set(id, misses);
+        if (misses >= SILENT_POLLS_BEFORE_HANGUP) {
+          this.silent.delete(id);
+          this.init.log(`no answer from ${this.names.get(id) ?? id}; reconnecting`);
+          await this.init.peer.libp2p.hangUp(peerIdFromString(id)).catch(() => {});
+        }
       }
     }));
     this.polling = false;
