@@ -1,0 +1,159 @@
+// Load for the cluster benchmark: a closed loop of N requests in flight from
+// Node's fetch (keep-alive), a failover probe, and the percentiles reported.
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+/** Request is one write to send: it resolves true when the system acknowledged it as committed. */
+export type Request = (n: number, signal?: AbortSignal) => Promise<boolean>;
+
+/** LoadResult is what one point of the closed-loop load measured. */
+export interface LoadResult {
+  inFlight: number;
+  seconds: number;
+  committed: number;
+  /** Requests answered other than committed (202, errors) within the window. */
+  failed: number;
+  perSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** CPU seconds per second used by the servers and by this process (the client) during the window. */
+  serverCpu: number;
+  clientCpu: number;
+  /** CPU seconds per second the whole machine was busy (all processes, ours and others'). */
+  machineCpu: number;
+  /** CPU seconds per second the servers used while idle, just before the load (when measured). */
+  idleServerCpu?: number;
+}
+
+/** closedLoop keeps `inFlight` requests outstanding for warm-up + measure seconds; only the measured window counts. */
+export async function closedLoop(request: Request, inFlight: number, warmupMs: number, measureMs: number,
+  serverCpuSeconds: () => number): Promise<LoadResult> {
+  let n = 0;
+  let measuring = false;
+  let stop = false;
+  let committed = 0;
+  let failed = 0;
+  const latencies: number[] = [];
+  const worker = async (): Promise<void> => {
+    while (!stop) {
+      const start = performance.now();
+      let ok = false;
+      try {
+        ok = await request(n++);
+      } catch {
+        ok = false;
+      }
+      if (!measuring || stop) continue;
+      if (ok) {
+        committed++;
+        latencies.push(performance.now() - start);
+      } else {
+        failed++;
+      }
+    }
+  };
+  const workers = Array.from({ length: inFlight }, worker);
+  await sleep(warmupMs);
+  const server0 = serverCpuSeconds();
+  const machine0 = machineBusySeconds();
+  const client0 = process.cpuUsage();
+  const t0 = performance.now();
+  measuring = true;
+  await sleep(measureMs);
+  stop = true;
+  const elapsed = (performance.now() - t0) / 1000;
+  const client = process.cpuUsage(client0);
+  const server = serverCpuSeconds() - server0;
+  const machine = machineBusySeconds() - machine0;
+  await Promise.all(workers);
+  return {
+    inFlight, seconds: elapsed, committed, failed, perSecond: committed / elapsed,
+    p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99),
+    serverCpu: server / elapsed, clientCpu: (client.user + client.system) / 1e6 / elapsed, machineCpu: machine / elapsed,
+  };
+}
+
+/**
+ * firstSuccess sends `request` to every target every `everyMs` (each try its own
+ * request, so a slow answer never delays the next try) and resolves with the
+ * ms from `t0` to the first acknowledged commit, or null after `timeoutMs`.
+ */
+export async function firstSuccess(targets: Request[], t0: number, everyMs = 50, timeoutMs = 20_000): Promise<number | null> {
+  const abort = new AbortController();
+  let n = 0;
+  return new Promise<number | null>((resolve) => {
+    let settled = false;
+    const finish = (value: number | null): void => {
+      if (settled) return;
+      settled = true;
+      clearInterval(timer);
+      clearTimeout(deadline);
+      abort.abort();
+      resolve(value);
+    };
+    const attempt = (): void => {
+      for (const target of targets) {
+        target(n++, abort.signal).then((ok) => { if (ok) finish(performance.now() - t0); }, () => {});
+      }
+    };
+    const timer = setInterval(attempt, everyMs);
+    const deadline = setTimeout(() => finish(null), timeoutMs);
+    attempt();
+  });
+}
+
+/** machineBusySeconds is the CPU time all cores of the machine spent busy since boot (/proc/stat; 0 elsewhere). */
+export function machineBusySeconds(): number {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 8).map(Number);
+    const [user, nice, system, , , irq, softirq] = fields as [number, number, number, number, number, number, number];
+    return (user + nice + system + irq + softirq) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** percentile is the nearest-rank percentile of `values` (q in [0, 1]); NaN when empty. */
+export function percentile(values: number[], q: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+/** text100 is a 100-byte ASCII text that differs per request number. */
+export function text100(n: number): string {
+  const head = `bench note ${n} `;
+  return head + 'x'.repeat(100 - head.length);
+}
+
+/** freePort asks the kernel for a free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** waitUntil polls `check` every `everyMs` until it returns a value other than undefined, or throws after `ms`. */
+export async function waitUntil<T>(what: string, check: () => Promise<T | undefined>, ms = 20_000, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}${last !== undefined ? `: ${String(last)}` : ''}`);
+    await sleep(everyMs);
+  }
+}
