@@ -38,6 +38,8 @@ export class ClusterKeeper {
   private lastPollAt = 0;
   private polling = false;
   private readonly discovered = new Set<string>();
+  /** The addresses last learned for each member, so unchanged ones are not stored again. */
+  private readonly learned = new Map<string, string>();
   /** Consecutive status polls each member did not answer. */
   private readonly silent = new Map<string, number>();
   /** Leader only: peers that asked to join while another membership change was under way. */
@@ -185,8 +187,11 @@ export class ClusterKeeper {
     for (const [id, list] of Object.entries(addrs)) {
       if (id === peer.peerId || !isMember(status, id) || !Array.isArray(list)) continue;
       const valid = list.filter((a): a is string => typeof a === 'string' && a.startsWith('/')).slice(0, MAX_JOIN_ADDRS);
+      const key = valid.join(' ');
+      if (valid.length === 0 || this.learned.get(id) === key) continue; // the peer store has them already
       try {
-        if (valid.length > 0) peer.raft.addPeer(id, valid);
+        peer.raft.addPeer(id, valid);
+        this.learned.set(id, key);
       } catch {
         // a malformed address from another peer is ignored
       }
