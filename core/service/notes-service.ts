@@ -227,6 +227,7 @@ export class NotesService extends EventTarget {
     await this.driver?.stop();
     await this.peer?.stop();
     await this.storage?.close();
+    await this.outbox?.close();
   }
 
   // ---- Reading -------------------------------------------------------------
@@ -530,6 +531,7 @@ export class NotesService extends EventTarget {
   /** settle records the result of one of this peer's requests and answers whoever waits for it. */
   private settle(seq: number, result: ApplyResult): void {
     this.proposed.delete(seq);
+    this.outbox?.skipTo(seq); // a lost outbox file must not make this peer reuse a request number
     if (!result.ok && result.error === 'duplicate') {
       this.outbox?.remove(seq); // the first application answered already
       return;

@@ -21,6 +21,7 @@ describe('Outbox', () => {
     expect([a.seq, b.seq, c.seq]).toEqual([1, 2, 3]);
     outbox.remove(b.seq);
     await outbox.add({ op: 'add', text: 'four' }, 'Ada', 4);
+    await outbox.close();
     const again = await Outbox.open(dir);
     expect(again.list().map((r) => r.seq)).toEqual([1, 3, 4]);
     expect((await again.add({ op: 'add', text: 'five' }, 'Ada', 5)).seq).toBe(5);
@@ -40,12 +41,48 @@ describe('Outbox', () => {
     expect(decodeCommand(Outbox.command('peer1', r))).toEqual({ client: 'peer1', seq: 1, author: 'Ada', at: 99, op: 'edit', id: 'n3', version: 2, text: 'new' });
   });
 
-  it('refuses a damaged file with a message naming it and what to do', async () => {
+  it('drops a torn last line, and refuses a damaged line before it with a message naming the file, the line and what to do', async () => {
     dir = await mkdtemp(join(tmpdir(), 'outbox-'));
-    await writeFile(join(dir, OUTBOX_FILE), '{"format":1,"nextSeq":2,"pending":[{"seq":1,"op":{"op":"add","text":""}}]}');
+    const outbox = await Outbox.open(dir);
+    await outbox.add({ op: 'add', text: 'kept' }, 'Ada', 1);
+    await outbox.close();
+    const path = join(dir, OUTBOX_FILE);
+    const good = await readFile(path, 'utf8');
+    await writeFile(path, `${good}{"add":{"seq":2,"op":{"op":"add","te`);
+    expect((await Outbox.open(dir)).list().map((r) => r.op)).toEqual([{ op: 'add', text: 'kept' }]);
+    await writeFile(path, `${good}{"add":{"seq":2,"op":{"op":"add","text":""}}}\n{"remove":1}\n`);
     await expect(Outbox.open(dir)).rejects.toThrow(OutboxFileError);
-    await writeFile(join(dir, OUTBOX_FILE), 'garbage');
-    await expect(Outbox.open(dir)).rejects.toThrow(/outbox\.json: the file is not valid JSON.*move it aside/);
-    expect(await readFile(join(dir, OUTBOX_FILE), 'utf8')).toBe('garbage');
+    await writeFile(path, `${good}garbage\n{"remove":1}\n`);
+    await expect(Outbox.open(dir)).rejects.toThrow(/outbox\.log, line 3: the line is not valid JSON.*move it aside/);
+    expect(await readFile(path, 'utf8')).toMatch(/garbage/);
+  });
+
+  it('keeps rejected requests until they are dismissed, across a reopen', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'outbox-'));
+    const outbox = await Outbox.open(dir);
+    const r = await outbox.add({ op: 'edit', id: 'n1', version: 1, text: 'mine' }, 'Ada', 1);
+    outbox.reject(r.seq, 'conflict');
+    await outbox.close();
+    const again = await Outbox.open(dir);
+    expect(again.list()).toEqual([]);
+    expect(again.rejected()).toMatchObject([{ seq: r.seq, error: 'conflict' }]);
+    expect(await again.dismiss(r.seq)).toBe(true);
+    expect(await again.dismiss(r.seq)).toBe(false);
+    await again.close();
+    expect((await Outbox.open(dir)).rejected()).toEqual([]);
+  });
+
+  it('rewrites its journal once it holds many more lines than live requests', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'outbox-'));
+    const outbox = await Outbox.open(dir);
+    for (let i = 0; i < 1_200; i++) {
+      const r = await outbox.add({ op: 'add', text: `n${i}` }, 'Ada', i);
+      if (i < 1_199) outbox.remove(r.seq);
+    }
+    await outbox.add({ op: 'add', text: 'last' }, 'Ada', 0);
+    await outbox.close();
+    const lines = (await readFile(join(dir, OUTBOX_FILE), 'utf8')).trim().split('\n');
+    expect(lines.length).toBeLessThan(1_000);
+    expect((await Outbox.open(dir)).list().map((r) => r.seq)).toEqual([1_200, 1_201]);
   });
 });

@@ -2,21 +2,35 @@
 // written here durably before it is proposed, proposed again with the same
 // request number until a leader commits it, and removed once applied.
 //
-// File `<data>/outbox.json` (replaced atomically):
-//   {"format":1,"nextSeq":13,"pending":[{"seq":12,"op":{…NoteOp},"author":"Ada","createdAt":1764500000000}],
-//    "rejected":[{…PendingRequest,"error":"conflict","current":{…Note}}]}
-// A request refused by the document after the user was told it is pending
-// (an edit of a version someone else changed meanwhile) moves to `rejected`
-// until the user dismisses it.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+// File `<data>/outbox.log`, a journal of UTF-8 JSON lines, appended:
+//   {"v":1,"nextSeq":13}                                  first line: format and next request number
+//   {"add":{"seq":12,"op":{…NoteOp},"author":"Ada","createdAt":1764500000000}}
+//   {"remove":12}                                        applied
+//   {"reject":{…PendingRequest,"error":"conflict","current":{…Note}}}
+//   {"dismiss":12}                                       the user saw the rejection
+// Appends made in one turn of the event loop share one fdatasync (group commit).
+// An add is durable before it is proposed; so are rejections and dismissals. A
+// removal rides on the next sync: lost to a crash, it only means one more
+// proposal, which the document's sessions apply once. When the journal holds
+// far more lines than live requests it is rewritten (temporary file, fsync,
+// rename, fsync of the directory).
+//
+// A request refused by the document after the user was told it is pending (an
+// edit of a version someone else changed meanwhile) is kept as rejected until
+// the user dismisses it.
+//
+// Measured (bench:cluster, 1 request in flight): rewriting a JSON file per
+// change (two fsyncs and a rename) cost 5-25 ms of an 18-50 ms request.
+import { closeSync, fdatasyncSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Note, NoteOp } from '../notes/index.ts';
 import { decodeCommand, encodeCommand } from '../notes/index.ts';
-import { writeFileDurably } from './durable-file.ts';
 
 /** OUTBOX_FILE is the outbox's file name in the data directory. */
-export const OUTBOX_FILE = 'outbox.json';
+export const OUTBOX_FILE = 'outbox.log';
 const FORMAT = 1;
+/** The journal is rewritten once it has this many lines more than live requests. */
+const REWRITE_SLACK = 1_000;
 
 /** PendingRequest is one request waiting to be committed. */
 export interface PendingRequest {
@@ -40,16 +54,28 @@ export class OutboxFileError extends Error {
   override name = 'OutboxFileError';
 }
 
+type Line =
+  | { v: number; nextSeq: number }
+  | { add: PendingRequest }
+  | { remove: number }
+  | { reject: RejectedRequest }
+  | { dismiss: number };
+
 /** Outbox is the durable list of pending requests of this peer's client. */
 export class Outbox {
   private readonly path: string;
+  private fd = -1;
   private readonly pending = new Map<number, PendingRequest>();
   private readonly rejectedList = new Map<number, RejectedRequest>();
-  /** Requests whose write is not durable yet. */
+  /** Requests whose add is not durable yet. */
   private readonly unflushed = new Set<number>();
   private nextSeq = 1;
-  private writing: Promise<void> = Promise.resolve();
-  private dirty = false;
+  private lines = 0;
+  /** Lines appended since the last sync, and who waits for that sync. */
+  private buffer: string[] = [];
+  private waiting: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+  private syncScheduled = false;
+  private failure: Error | null = null;
 
   private constructor(path: string) {
     this.path = path;
@@ -58,14 +84,14 @@ export class Outbox {
   /** open reads the outbox of a data directory (empty when there is none). */
   static async open(dataDir: string): Promise<Outbox> {
     const outbox = new Outbox(join(dataDir, OUTBOX_FILE));
-    let text: string;
+    let text: string | null = null;
     try {
-      text = await readFile(outbox.path, 'utf8');
+      text = readFileSync(outbox.path, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return outbox;
-      throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
-    outbox.parse(text);
+    if (text !== null) outbox.replay(text);
+    outbox.rewrite();
     return outbox;
   }
 
@@ -88,7 +114,7 @@ export class Outbox {
     this.pending.set(request.seq, request);
     this.unflushed.add(request.seq);
     try {
-      await this.flush();
+      await this.append({ add: request }, true);
     } catch (error) {
       this.pending.delete(request.seq);
       throw error;
@@ -98,9 +124,9 @@ export class Outbox {
     return request;
   }
 
-  /** remove forgets an applied request; losing this write to a crash only means one more (deduplicated) proposal. */
+  /** remove forgets an applied request; losing this line to a crash only means one more (deduplicated) proposal. */
   remove(seq: number): void {
-    if (this.pending.delete(seq)) void this.flush().catch((error) => console.error('outbox: write failed', error));
+    if (this.pending.delete(seq)) void this.append({ remove: seq }, false).catch(() => {});
   }
 
   /** reject moves a pending request to the rejected list, with why and the note as it stands. */
@@ -108,8 +134,9 @@ export class Outbox {
     const request = this.pending.get(seq);
     if (request === undefined) return;
     this.pending.delete(seq);
-    this.rejectedList.set(seq, { ...request, error, ...(current !== undefined ? { current } : {}) });
-    void this.flush().catch((e) => console.error('outbox: write failed', e));
+    const rejected: RejectedRequest = { ...request, error, ...(current !== undefined ? { current } : {}) };
+    this.rejectedList.set(seq, rejected);
+    void this.append({ reject: rejected }, true).catch(() => {});
   }
 
   /** rejected lists the refused requests, oldest first. */
@@ -120,7 +147,7 @@ export class Outbox {
   /** dismiss forgets a rejected request; false when there is none with that number. */
   async dismiss(seq: number): Promise<boolean> {
     if (!this.rejectedList.delete(seq)) return false;
-    await this.flush();
+    await this.append({ dismiss: seq }, true);
     return true;
   }
 
@@ -129,50 +156,131 @@ export class Outbox {
     if (lastApplied >= this.nextSeq) this.nextSeq = lastApplied + 1;
   }
 
+  /** close syncs what is appended and closes the file. */
+  async close(): Promise<void> {
+    if (this.fd < 0) return;
+    if (this.buffer.length > 0) this.sync();
+    closeSync(this.fd);
+    this.fd = -1;
+  }
+
   /** command is the entry data that proposes `request` for `client`. */
   static command(client: string, request: PendingRequest): Uint8Array {
     return encodeCommand({ ...request.op, client, seq: request.seq, author: request.author, at: request.createdAt });
   }
 
-  /** flush writes the outbox; writes requested while one is under way are joined into the next. */
-  private flush(): Promise<void> {
-    if (this.dirty) return this.writing;
-    this.dirty = true;
-    this.writing = this.writing.catch(() => {}).then(() => {
-      this.dirty = false;
-      const body = { format: FORMAT, nextSeq: this.nextSeq, pending: [...this.pending.values()], rejected: this.rejected() };
-      return writeFileDurably(this.path, JSON.stringify(body));
-    });
-    return this.writing;
+  /** append adds a line; with `durable`, it resolves once the line is synced. */
+  private append(line: Line, durable: boolean): Promise<void> {
+    if (this.failure !== null) return Promise.reject(this.failure);
+    this.buffer.push(`${JSON.stringify(line)}\n`);
+    if (!this.syncScheduled) {
+      this.syncScheduled = true;
+      setImmediate(() => this.sync());
+    }
+    if (!durable) return Promise.resolve();
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
   }
 
-  private parse(text: string): void {
-    const fail = (why: string) => new OutboxFileError(
-      `${this.path}: ${why}. The notes you wrote while offline may be in it; move it aside (keep a copy) and start again.`);
-    let body: { format?: unknown; nextSeq?: unknown; pending?: unknown };
+  /** sync writes the buffered lines with one fdatasync and answers whoever waits. */
+  private sync(): void {
+    this.syncScheduled = false;
+    const text = this.buffer.join('');
+    const count = this.buffer.length;
+    const waiting = this.waiting;
+    this.buffer = [];
+    this.waiting = [];
     try {
-      body = JSON.parse(text);
-    } catch {
-      throw fail('the file is not valid JSON');
-    }
-    if (body?.format !== FORMAT) throw fail(`format ${String(body?.format)} is not ${FORMAT}`);
-    if (!Number.isSafeInteger(body.nextSeq) || (body.nextSeq as number) < 1 || !Array.isArray(body.pending)) throw fail('the file is damaged');
-    this.nextSeq = body.nextSeq as number;
-    for (const p of body.pending as PendingRequest[]) {
-      try {
-        // Reuse the command checks on each stored request.
-        const cmd = decodeCommand(Outbox.command('check', p));
-        if (cmd.seq >= this.nextSeq) throw new Error('request number beyond nextSeq');
-      } catch (error) {
-        throw fail(`a pending request is damaged (${(error as Error).message})`);
+      if (this.failure !== null) throw this.failure;
+      if (text.length > 0) {
+        const bytes = Buffer.from(text);
+        for (let off = 0; off < bytes.byteLength;) off += writeSync(this.fd, bytes, off);
+        fdatasyncSync(this.fd);
+        this.lines += count;
       }
-      this.pending.set(p.seq, { seq: p.seq, op: p.op, author: p.author, createdAt: p.createdAt });
+    } catch (error) {
+      this.failure ??= new OutboxFileError(`cannot write ${this.path}: ${(error as Error).message}. Free some disk space and restart; what you wrote before is kept.`);
+      for (const w of waiting) w.reject(this.failure);
+      return;
     }
-    const rejected = (body as { rejected?: unknown }).rejected ?? [];
-    if (!Array.isArray(rejected)) throw fail('the rejected list is damaged');
-    for (const r of rejected as RejectedRequest[]) {
-      if (!Number.isSafeInteger(r?.seq) || (r.error !== 'conflict' && r.error !== 'not-found')) throw fail('a rejected request is damaged');
-      this.rejectedList.set(r.seq, r);
+    for (const w of waiting) w.resolve();
+    if (this.lines > this.pending.size + this.rejectedList.size + REWRITE_SLACK) {
+      try {
+        this.rewrite();
+      } catch (error) {
+        console.error(`outbox: could not rewrite ${this.path} (${(error as Error).message}); appending to it still`);
+      }
     }
+  }
+
+  /**
+   * rewrite replaces the journal with one line per live request. It is
+   * synchronous, so no append can land in the file being replaced; it runs
+   * only when nothing is buffered.
+   */
+  private rewrite(): void {
+    const lines: Line[] = [{ v: FORMAT, nextSeq: this.nextSeq }];
+    for (const r of this.pending.values()) lines.push({ add: r });
+    for (const r of this.rejectedList.values()) lines.push({ reject: r });
+    const tmp = `${this.path}.tmp`;
+    const fd = openSync(tmp, 'w', 0o600);
+    try {
+      writeSync(fd, lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
+      fdatasyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, this.path);
+    const dir = openSync(dirname(this.path), 'r');
+    try {
+      fsyncSync(dir);
+    } finally {
+      closeSync(dir);
+    }
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = openSync(this.path, 'a');
+    this.lines = lines.length;
+  }
+
+  private replay(text: string): void {
+    const fail = (line: number, why: string) => new OutboxFileError(
+      `${this.path}, line ${line}: ${why}. The notes you wrote while offline may be in it; move it aside (keep a copy) and start again.`);
+    const rows = text.split('\n');
+    const complete = rows.slice(0, -1); // a last line without its newline was torn by a crash
+    if (complete.length === 0) throw fail(1, 'the file is damaged');
+    if (rows[rows.length - 1]!.length > 0) {
+      console.error(`${this.path}: dropped a torn last line (a write a crash interrupted, never acknowledged)`);
+    }
+    complete.forEach((row, i) => {
+      let line: Partial<Record<string, unknown>>;
+      try {
+        line = JSON.parse(row) as Partial<Record<string, unknown>>;
+      } catch {
+        throw fail(i + 1, 'the line is not valid JSON');
+      }
+      if (i === 0) {
+        if (line['v'] !== FORMAT || !Number.isSafeInteger(line['nextSeq'])) throw fail(1, `format ${String(line['v'])} is not ${FORMAT}`);
+        this.nextSeq = line['nextSeq'] as number;
+      } else if (line['add'] !== undefined) {
+        const r = line['add'] as PendingRequest;
+        try {
+          decodeCommand(Outbox.command('check', r));
+        } catch (error) {
+          throw fail(i + 1, `a pending request is damaged (${(error as Error).message})`);
+        }
+        this.pending.set(r.seq, { seq: r.seq, op: r.op, author: r.author, createdAt: r.createdAt });
+        if (r.seq >= this.nextSeq) this.nextSeq = r.seq + 1;
+      } else if (typeof line['remove'] === 'number') {
+        this.pending.delete(line['remove']);
+      } else if (line['reject'] !== undefined) {
+        const r = line['reject'] as RejectedRequest;
+        if (!Number.isSafeInteger(r?.seq) || (r.error !== 'conflict' && r.error !== 'not-found')) throw fail(i + 1, 'a rejected request is damaged');
+        this.pending.delete(r.seq);
+        this.rejectedList.set(r.seq, r);
+      } else if (typeof line['dismiss'] === 'number') {
+        this.rejectedList.delete(line['dismiss']);
+      } else {
+        throw fail(i + 1, 'the line is not an outbox record');
+      }
+    });
   }
 }
