@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { RaftNode, type Message, type Ready, type Status } from '../raft/index.ts';
 import { DiskStorage, type RaftStorage } from '../storage/index.ts';
-import { createPeer, createNotebook, loadOrCreatePeerKey, parseInvite, readNotebookFile, writeNotebookFile, type Frame, type Notebook, type Peer } from '../net/index.ts';
+import { createPeer, createNotebook, InvalidInviteError, loadOrCreatePeerKey, notebookNameProblem, parseInvite, readNotebookFile, writeNotebookFile, type Frame, type Notebook, type Peer } from '../net/index.ts';
 import { decodeCommand, NotesDocument, textError, type ApplyResult, type Note, type NoteOp } from '../notes/index.ts';
 import { ApiError } from './api-error.ts';
 import { ClusterKeeper } from './cluster-keeper.ts';
@@ -148,6 +148,8 @@ export class NotesService extends EventTarget {
   /** createNotebook makes a new notebook with this peer as its only member (first run only). */
   async createNotebook(name: string): Promise<void> {
     this.assertFirstRun();
+    const problem = notebookNameProblem(name);
+    if (problem !== null) throw new ApiError(400, 'invalid-name', `The notebook's name: ${problem}.`);
     const notebook = createNotebook(name);
     await this.adopt(notebook, { name: this.init.name ?? hostname(), origin: 'created' });
   }
@@ -155,7 +157,13 @@ export class NotesService extends EventTarget {
   /** joinNotebook joins the notebook of an invite code (first run only). */
   async joinNotebook(code: string): Promise<void> {
     this.assertFirstRun();
-    const invite = parseInvite(code);
+    let invite;
+    try {
+      invite = parseInvite(code);
+    } catch (error) {
+      if (error instanceof InvalidInviteError) throw new ApiError(400, 'invalid-invite', error.message);
+      throw error;
+    }
     await this.adopt(invite.notebook, { name: this.init.name ?? hostname(), origin: 'joined', invite: code });
   }
 
