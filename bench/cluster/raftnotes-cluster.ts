@@ -3,17 +3,12 @@
 // at the same addresses, as a restarted device on a LAN would.
 import { Child, removeTempDir, tempDir } from './children.ts';
 import { freePort, text100, waitUntil, type Request } from './load.ts';
+import type { ReadyLine } from '../../test/cluster/peer-process.ts';
+
+export type { ReadyLine };
 
 const BIN = new URL('../../bin/raftnotes.js', import.meta.url).pathname;
 
-/** ReadyLine is what a peer prints once it serves. */
-export interface ReadyLine {
-  event: 'ready';
-  peerId: string;
-  addrs: string[];
-  api: string;
-  token: string;
-}
 
 /** RaftnotesPeer is one peer's data directory, ports and (while running) process. */
 export interface RaftnotesPeer {

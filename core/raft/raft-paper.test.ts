@@ -12,6 +12,7 @@
 import { describe, expect, it } from 'vitest';
 import { RaftNode } from './index.ts';
 import type { Entry, HardState, Membership, Message, RaftOptions, Ready, Snapshot } from './index.ts';
+import { Rng } from '../../test/sim/rng.ts';
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -20,17 +21,8 @@ const ELECTION = 10;
 const HEARTBEAT = 2;
 const NO_DATA = new Uint8Array(0);
 
-/** seeded returns a deterministic generator of numbers in [0, 1) (mulberry32). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** seeded returns a deterministic generator of numbers in [0, 1). */
+const seeded = (seed: number): (() => number) => new Rng(seed).float;
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
 

@@ -7,18 +7,10 @@
 import type { Entry, Snapshot } from '../../raft/types.ts';
 import type { LogState } from '../log-state.ts';
 import type { StorageBatch } from '../storage.ts';
+import { Rng } from '../../../test/sim/rng.ts';
 
 /** mulberry32 returns a seeded generator of numbers in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const mulberry32 = (seed: number): (() => number) => new Rng(seed).float;
 
 /** payload returns `bytes` bytes that depend on the entry's index and term. */
 export function payload(index: number, term: number, bytes: number): Uint8Array {
