@@ -3,14 +3,15 @@
 // the local API. The Raft core meets I/O only in its RaftDriver.
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { RaftNode, type Message, type Ready, type Status } from '../raft/index.ts';
+import { RaftNode, type Message, type Ready } from '../raft/index.ts';
 import { DiskStorage, type RaftStorage } from '../storage/index.ts';
-import { createPeer, createNotebook, InvalidInviteError, loadOrCreatePeerKey, notebookNameProblem, parseInvite, readNotebookFile, writeNotebookFile, type Frame, type Notebook, type Peer } from '../net/index.ts';
+import { createPeer, createNotebook, InvalidInviteError, loadOrCreatePeerKey, notebookNameProblem, parseInvite, readNotebookFile, writeNotebookFile, type Notebook, type Peer } from '../net/index.ts';
 import { decodeCommand, NotesDocument, textError, type ApplyResult, type Note, type NoteOp } from '../notes/index.ts';
 import { ApiError } from './api-error.ts';
 import { ClusterKeeper } from './cluster-keeper.ts';
 import { DataDirError, ensureDataDir, RAFT_DIR, readProfile, writeProfile, type Profile } from './data-dir.ts';
 import { Outbox, type PendingRequest } from './outbox.ts';
+import { Proposals } from './proposals.ts';
 import { RaftDriver } from './raft-driver.ts';
 
 /** NotesServiceInit configures a peer (the flags of `raftnotes serve`). */
@@ -77,9 +78,6 @@ export interface NotesView {
 /** AddResult is a committed note, or the pending request still waiting for a majority. */
 export type AddResult = { committed: true; note: Note } | { committed: false; pending: PendingView };
 
-type Waiter = (result: ApplyResult) => void;
-
-const RETRY_MS = 3_000;
 
 /** NotesService runs one peer of a notebook. */
 export class NotesService extends EventTarget {
@@ -92,13 +90,9 @@ export class NotesService extends EventTarget {
   private driver: RaftDriver | null = null;
   private keeper: ClusterKeeper | null = null;
   private outbox: Outbox | null = null;
+  private proposals: Proposals | null = null;
   private doc = new NotesDocument();
   private compactedAt = 0;
-  private readonly waiters = new Map<number, Waiter>();
-  /** Results of this peer's requests applied before anyone waited for them (bounded). */
-  private readonly results = new Map<number, ApplyResult>();
-  /** When, and under which leader and term, each pending request was last proposed. */
-  private readonly proposed = new Map<number, { at: number; leader: string | null; term: number }>();
   private timer: NodeJS.Timeout | null = null;
   private lastRole = '';
   private lastLeader: string | null = null;
@@ -215,7 +209,13 @@ export class NotesService extends EventTarget {
       peer: this.peer, driver: this.driver, name: profile.name, maxVoters: this.init.maxVoters ?? 5,
       joinTargets: bootstrapPeers, log: (line) => this.log(line),
     });
-    this.peer.raft.setHandler((from, frame) => this.receive(from, frame));
+    this.proposals = new Proposals({ client: id, outbox: this.outbox, driver: this.driver, peer: this.peer, commitWaitMs: this.init.commitWaitMs ?? 2_000 });
+    const proposals = this.proposals;
+    const driver = this.driver;
+    this.peer.raft.setHandler((from, frame) => {
+      if (frame.type === 'ForwardProposal') proposals.answerForward(from, frame);
+      else if (frame.type !== 'ForwardProposalResult') driver.step(frame); // a refused forward is proposed again by proposePending
+    });
     this.peer.raft.addEventListener('reachability', (evt) => {
       this.log(`${evt.detail.reachable ? 'connected to' : 'lost'} ${evt.detail.peer}`);
       this.dispatchEvent(new CustomEvent('status'));
@@ -338,9 +338,7 @@ export class NotesService extends EventTarget {
     return this.peer?.invite() ?? null;
   }
 
-  raftStatus(): Status | null {
-    return this.driver?.node.status() ?? null;
-  }
+
 
   // ---- Writing -------------------------------------------------------------
 
@@ -401,7 +399,7 @@ export class NotesService extends EventTarget {
   private async write(op: NoteOp): Promise<{ committed: true; result: ApplyResult } | { committed: false; pending: PendingView }> {
     const outbox = this.requireRunning();
     const request = await outbox.add(op, this.name, Date.now());
-    const result = await this.submit(request);
+    const result = await this.proposals!.submit(request);
     return result === null ? { committed: false, pending: pendingView(request) } : { committed: true, result };
   }
 
@@ -415,81 +413,6 @@ export class NotesService extends EventTarget {
     return this.outbox;
   }
 
-  /** submit proposes a stored request and resolves with its result, or null after commitWaitMs. */
-  private submit(request: PendingRequest): Promise<ApplyResult | null> {
-    const known = this.results.get(request.seq);
-    if (known !== undefined) return Promise.resolve(known);
-    return new Promise((resolve) => {
-      const timeout = setTimeout(() => {
-        this.waiters.delete(request.seq);
-        resolve(null);
-      }, this.init.commitWaitMs ?? 2_000);
-      this.waiters.set(request.seq, (result) => {
-        clearTimeout(timeout);
-        this.waiters.delete(request.seq);
-        resolve(result);
-      });
-      this.propose(request);
-    });
-  }
-
-  /** propose hands a pending request to the leader: directly when this peer leads, else forwarded. */
-  private propose(request: PendingRequest): void {
-    const driver = this.driver;
-    const peer = this.peer;
-    if (driver === null || peer === null) return;
-    const { role, leaderId, term } = driver.node.status();
-    const data = Outbox.command(this.id, request);
-    if (role === 'leader') {
-      if (!driver.propose(data).ok) return;
-    } else if (leaderId !== null && !peer.isolated) {
-      peer.raft.send([{ type: 'ForwardProposal', from: this.id, to: leaderId, requestId: String(request.seq), data }]);
-    } else {
-      return;
-    }
-    this.proposed.set(request.seq, { at: Date.now(), leader: leaderId, term });
-  }
-
-  /** proposePending proposes again what waits in the outbox: after a leader change, or RETRY_MS after the last try. */
-  private proposePending(): void {
-    if (this.outbox === null || this.driver === null) return;
-    const { leaderId, term } = this.driver.node.status();
-    const now = Date.now();
-    for (const request of this.outbox.list()) {
-      const last = this.proposed.get(request.seq);
-      if (last === undefined || last.leader !== leaderId || last.term !== term || now - last.at >= RETRY_MS) this.propose(request);
-    }
-  }
-
-  private receive(from: string, frame: Frame): void {
-    const driver = this.driver;
-    if (driver === null) return;
-    switch (frame.type) {
-      case 'ForwardProposal': {
-        // Only a peer's own requests are accepted from it, and only well-formed ones.
-        let answer: { ok: true; index: number } | { ok: false; reason: string };
-        try {
-          const command = decodeCommand(frame.data);
-          if (command.client !== from) answer = { ok: false, reason: 'wrong-client' };
-          else {
-            const result = driver.propose(frame.data);
-            answer = result.ok ? { ok: true, index: result.index } : { ok: false, reason: result.reason };
-          }
-        } catch {
-          answer = { ok: false, reason: 'invalid-command' };
-        }
-        const leaderId = driver.node.status().leaderId;
-        this.peer?.raft.send([{ type: 'ForwardProposalResult', from: this.id, to: from, requestId: frame.requestId, ...answer,
-          ...(leaderId !== null ? { leaderId } : {}) }]);
-        return;
-      }
-      case 'ForwardProposalResult':
-        return;
-      default:
-        driver.step(frame);
-    }
-  }
-
   // ---- Applying ------------------------------------------------------------
 
   private apply(rd: Ready): void {
@@ -500,9 +423,7 @@ export class NotesService extends EventTarget {
       this.compactedAt = snapshot.index;
       this.log(`restored ${this.doc.size()} notes from a snapshot at index ${snapshot.index}`);
       changed = true;
-      for (const request of this.outbox?.list() ?? []) {
-        if (this.doc.isApplied(this.id, request.seq)) this.outbox?.remove(request.seq);
-      }
+      this.proposals?.settleApplied((seq) => this.doc.isApplied(this.id, seq));
     }
     for (const entry of rd.committed) {
       if (entry.index <= this.doc.appliedIndex) continue;
@@ -520,7 +441,7 @@ export class NotesService extends EventTarget {
       }
       const result = this.doc.apply(entry.index, command);
       changed = true;
-      if (command.client === this.id) this.settle(command.seq, result);
+      if (command.client === this.id) this.proposals?.settle(command.seq, result);
     }
     if (changed) this.dispatchEvent(new CustomEvent('notes'));
   }
@@ -536,22 +457,6 @@ export class NotesService extends EventTarget {
     this.compactedAt = applied;
   }
 
-  /** settle records the result of one of this peer's requests and answers whoever waits for it. */
-  private settle(seq: number, result: ApplyResult): void {
-    this.proposed.delete(seq);
-    this.outbox?.skipTo(seq); // a lost outbox file must not make this peer reuse a request number
-    if (!result.ok && result.error === 'duplicate') {
-      this.outbox?.remove(seq); // the first application answered already
-      return;
-    }
-    if (result.ok || this.waiters.has(seq)) this.outbox?.remove(seq);
-    this.results.set(seq, result);
-    if (this.results.size > 1_000) this.results.delete(this.results.keys().next().value as number);
-    const waiter = this.waiters.get(seq);
-    if (waiter !== undefined) waiter(result);
-    else if (!result.ok) this.outbox?.reject(seq, result.error, result.error === 'conflict' ? result.current : undefined);
-  }
-
   private housekeeping(): void {
     if (this.driver === null || this.fatal !== null) return;
     const { role, leaderId, term } = this.driver.node.status();
@@ -562,7 +467,7 @@ export class NotesService extends EventTarget {
       this.dispatchEvent(new CustomEvent('status'));
     }
     this.keeper?.tick();
-    this.proposePending();
+    this.proposals?.proposePending();
     this.maybeCompact();
     // The cluster view follows commits and reachability too, at most ten times a second.
     const view = JSON.stringify(this.status());
@@ -606,4 +511,3 @@ function pendingView(request: PendingRequest): PendingView {
   };
 }
 
-export type { Profile, Waiter };

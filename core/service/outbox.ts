@@ -100,14 +100,6 @@ export class Outbox {
     return [...this.pending.values()].filter((r) => !this.unflushed.has(r.seq));
   }
 
-  get size(): number {
-    return this.pending.size;
-  }
-
-  has(seq: number): boolean {
-    return this.pending.has(seq);
-  }
-
   /** add stores a new request durably and returns it. */
   async add(op: NoteOp, author: string, createdAt: number): Promise<PendingRequest> {
     const request: PendingRequest = { seq: this.nextSeq++, op, author, createdAt };

@@ -51,10 +51,7 @@ export class RaftDriver {
     await this.idle;
   }
 
-  /** stopped says whether the driver no longer runs (stopped or failed). */
-  get stopped(): boolean {
-    return this.timer === null;
-  }
+
 
   step(message: Message): void {
     if (this.failed !== null) return;

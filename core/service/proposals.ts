@@ -1,0 +1,130 @@
+// Proposals carries this peer's requests from the outbox to the log: it
+// proposes each one on the leader (directly, or forwarded when this peer
+// follows), proposes it again after a leader change or RETRY_MS, answers
+// whoever waits for its result, and settles the outbox when it is applied.
+// It also answers other peers' forwarded proposals when this peer leads.
+import type { Peer, Frame } from '../net/index.ts';
+import { decodeCommand, type ApplyResult } from '../notes/index.ts';
+import { Outbox, type PendingRequest } from './outbox.ts';
+import type { RaftDriver } from './raft-driver.ts';
+
+/** RETRY_MS is how long a proposal may go unanswered before it is proposed again under the same leader. */
+const RETRY_MS = 3_000;
+/** How many results of this peer's requests are kept for a waiter that comes late. */
+const KEPT_RESULTS = 1_000;
+
+type ForwardProposal = Extract<Frame, { type: 'ForwardProposal' }>;
+
+/** ProposalsInit is what proposing needs. */
+export interface ProposalsInit {
+  /** This peer's client id (its peer id). */
+  client: string;
+  outbox: Outbox;
+  driver: RaftDriver;
+  peer: Peer;
+  /** How long submit waits for a result. */
+  commitWaitMs: number;
+}
+
+/** Proposals tracks this peer's requests from the outbox until they are applied. */
+export class Proposals {
+  private readonly init: ProposalsInit;
+  private readonly waiters = new Map<number, (result: ApplyResult) => void>();
+  /** Results of requests applied before anyone waited for them (bounded). */
+  private readonly results = new Map<number, ApplyResult>();
+  /** When, and under which leader and term, each pending request was last proposed. */
+  private readonly proposed = new Map<number, { at: number; leader: string | null; term: number }>();
+
+  constructor(init: ProposalsInit) {
+    this.init = init;
+  }
+
+  /** submit proposes a stored request and resolves with its result, or null after commitWaitMs. */
+  submit(request: PendingRequest): Promise<ApplyResult | null> {
+    const known = this.results.get(request.seq);
+    if (known !== undefined) return Promise.resolve(known);
+    return new Promise((resolve) => {
+      const timeout = setTimeout(() => {
+        this.waiters.delete(request.seq);
+        resolve(null);
+      }, this.init.commitWaitMs);
+      this.waiters.set(request.seq, (result) => {
+        clearTimeout(timeout);
+        this.waiters.delete(request.seq);
+        resolve(result);
+      });
+      this.propose(request);
+    });
+  }
+
+  /** proposePending proposes again what waits in the outbox: after a leader change, or RETRY_MS after the last try. */
+  proposePending(): void {
+    const { leaderId, term } = this.init.driver.node.status();
+    const now = Date.now();
+    for (const request of this.init.outbox.list()) {
+      const last = this.proposed.get(request.seq);
+      if (last === undefined || last.leader !== leaderId || last.term !== term || now - last.at >= RETRY_MS) this.propose(request);
+    }
+  }
+
+  /** settle records the result of one of this peer's requests, applied, and answers whoever waits for it. */
+  settle(seq: number, result: ApplyResult): void {
+    const { outbox } = this.init;
+    this.proposed.delete(seq);
+    outbox.skipTo(seq); // a lost outbox file must not make this peer reuse a request number
+    if (!result.ok && result.error === 'duplicate') {
+      outbox.remove(seq); // the first application answered already
+      return;
+    }
+    const waiter = this.waiters.get(seq);
+    this.results.set(seq, result);
+    if (this.results.size > KEPT_RESULTS) this.results.delete(this.results.keys().next().value as number);
+    if (result.ok || waiter !== undefined) outbox.remove(seq);
+    else outbox.reject(seq, result.error, result.error === 'conflict' ? result.current : undefined);
+    waiter?.(result);
+  }
+
+  /** settleFromSnapshot removes the requests a snapshot shows applied (their results are not known). */
+  settleApplied(isApplied: (seq: number) => boolean): void {
+    for (const request of this.init.outbox.list()) {
+      if (isApplied(request.seq)) {
+        this.proposed.delete(request.seq);
+        this.init.outbox.remove(request.seq);
+      }
+    }
+  }
+
+  /** answerForward proposes another peer's request when this peer leads; only that peer's own, well-formed requests. */
+  answerForward(from: string, frame: ForwardProposal): void {
+    const { driver, peer } = this.init;
+    let answer: { ok: true; index: number } | { ok: false; reason: string };
+    try {
+      const command = decodeCommand(frame.data);
+      if (command.client !== from) answer = { ok: false, reason: 'wrong-client' };
+      else {
+        const result = driver.propose(frame.data);
+        answer = result.ok ? { ok: true, index: result.index } : { ok: false, reason: result.reason };
+      }
+    } catch {
+      answer = { ok: false, reason: 'invalid-command' };
+    }
+    const leaderId = driver.node.status().leaderId;
+    peer.raft.send([{ type: 'ForwardProposalResult', from: peer.peerId, to: from, requestId: frame.requestId, ...answer,
+      ...(leaderId !== null ? { leaderId } : {}) }]);
+  }
+
+  /** propose hands a pending request to the leader: directly when this peer leads, else forwarded. */
+  private propose(request: PendingRequest): void {
+    const { driver, peer, client } = this.init;
+    const { role, leaderId, term } = driver.node.status();
+    const data = Outbox.command(client, request);
+    if (role === 'leader') {
+      if (!driver.propose(data).ok) return;
+    } else if (leaderId !== null && !peer.isolated) {
+      peer.raft.send([{ type: 'ForwardProposal', from: client, to: leaderId, requestId: String(request.seq), data }]);
+    } else {
+      return;
+    }
+    this.proposed.set(request.seq, { at: Date.now(), leader: leaderId, term });
+  }
+}
