@@ -25,6 +25,19 @@ describe('MembershipApi', () => {
     expect(await addNotes(target, 'after transfer', 5)).toHaveLength(5);
   }, 60_000);
 
+  it('hands leadership over when the leader is stopped gently', async () => {
+    const peers = await startCluster();
+    const leader = await leaderOf(peers);
+    const { body: before } = await leader.api('GET', '/api/status');
+    expect(await leader.stop()).toBe(0);
+    expect(leader.logs.join('\n')).toMatch(/handing leadership to/);
+    const survivors = peers.filter((p) => p !== leader);
+    const next = await leaderOf(survivors);
+    const { body: after } = await next.api('GET', '/api/status');
+    expect(after.term).toBeGreaterThan(before.term);
+    expect(await addNotes(next, 'after handover', 3)).toHaveLength(3);
+  }, 60_000);
+
   it('removes a member: the others go on as a two-voter cluster and the removed peer gets no new notes', async () => {
     const peers = await startCluster();
     const leader = await leaderOf(peers);
