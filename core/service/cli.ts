@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { apiEvents, apiRoutes } from './api-routes.ts';
 import { parseCommandLine, USAGE, UsageError, type ServeArgs } from './cli-args.ts';
 import { loadOrCreateToken } from './data-dir.ts';
-import { writeFileDurably } from './durable-file.ts';
 import { HttpApi } from './http-api.ts';
+import { writeFileDurably } from '../storage/index.ts';
 import { NotesService } from './notes-service.ts';
 import { formatInvite, readNotebookFile, loadOrCreatePeerKey } from '../net/index.ts';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
@@ -72,7 +72,7 @@ async function serve(args: ServeArgs): Promise<number> {
   const api = new HttpApi({ ...args.api, token, routes: apiRoutes(service), events: apiEvents(service) });
   const url = await api.start();
   const addrs = service.addrs();
-  if (addrs.length > 0) await writeFileDurably(join(args.dataDir, ADDRS_FILE), JSON.stringify(addrs));
+  if (addrs.length > 0) writeFileDurably(args.dataDir, ADDRS_FILE, [Buffer.from(JSON.stringify(addrs))], 0o600);
   const notebook = service.notebook;
   process.stdout.write(`${JSON.stringify({ event: 'ready', peerId: service.id, addrs, api: url, token,
     notebook: notebook === null ? null : { id: notebook.id, name: notebook.name } })}\n`);

@@ -3,6 +3,7 @@
 // this peer is not a member yet, promotes caught-up learners to voters (up to
 // maxVoters), keeps a raft stream to every member, polls the members' own
 // status for the cluster view, and hands leadership over before a stop.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { peerIdFromString } from '@libp2p/peer-id';
 import type { Status } from '../raft/index.ts';
 import { MAX_JOIN_ADDRS, type JoinMember, type JoinResponse, type Peer, type StatusRecord } from '../net/index.ts';
@@ -116,9 +117,16 @@ export class ClusterKeeper {
     }
     if (best === null) return;
     this.init.log(`handing leadership to ${this.names.get(best) ?? best} before stopping`);
-    driver.transferLeadership(best);
+    await this.transfer(best);
+  }
+
+  /** transfer hands leadership to voter `to` and waits for this peer to step down; it returns the leader then known. */
+  async transfer(to: string): Promise<string | null> {
+    const { driver } = this.init;
+    driver.transferLeadership(to);
     const deadline = Date.now() + HANDOVER_WAIT_MS;
     while (Date.now() < deadline && driver.node.status().role === 'leader') await sleep(10);
+    return driver.node.status().leaderId;
   }
 
   // ---- Joining -------------------------------------------------------------
@@ -299,8 +307,4 @@ export class ClusterKeeper {
 
 function isMember(status: Status, id: string): boolean {
   return status.membership.voters.includes(id) || status.membership.learners.includes(id);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

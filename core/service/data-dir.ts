@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileDurably } from './durable-file.ts';
+import { writeFileDurably } from '../storage/index.ts';
 
 /** Profile is how this peer came to its notebook, and its display name. */
 export interface Profile {
@@ -50,7 +50,7 @@ export async function loadOrCreateToken(dir: string): Promise<string> {
     throw new DataDirError(`${path} does not hold a valid token; delete it and a new one is made at the next start.`);
   }
   const token = randomBytes(24).toString('base64url');
-  await writeFileDurably(path, `${token}\n`);
+  writeFileDurably(dir, TOKEN_FILE, [Buffer.from(`${token}\n`)], 0o600);
   return token;
 }
 
@@ -72,7 +72,7 @@ export async function readProfile(dir: string): Promise<Profile | null> {
 
 /** writeProfile stores the profile durably. */
 export async function writeProfile(dir: string, profile: Profile): Promise<void> {
-  await writeFileDurably(join(dir, PROFILE_FILE), JSON.stringify({ format: 1, ...profile }));
+  writeFileDurably(dir, PROFILE_FILE, [Buffer.from(JSON.stringify({ format: 1, ...profile }))], 0o600);
 }
 
 async function readOptional(path: string): Promise<string | null> {

@@ -42,8 +42,6 @@ export interface HttpApiInit {
   routes: Route[];
   /** Serves GET /api/events. */
   events?: EventFeed;
-  /** Serves every GET outside /api (the web UI); answers 404 when absent. */
-  page?: (path: string) => { type: string; body: string | Uint8Array } | null;
 }
 
 /** HttpApi serves the local API. */
@@ -89,13 +87,6 @@ export class HttpApi {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       this.checkHostAndOrigin(req);
-      if (!url.pathname.startsWith('/api/')) {
-        const page = req.method === 'GET' ? this.init.page?.(url.pathname) ?? null : null;
-        if (page === null) throw new ApiError(404, 'not-found', `Nothing is served at ${url.pathname}.`);
-        res.writeHead(200, { 'content-type': page.type, 'cache-control': 'no-store' });
-        res.end(page.body);
-        return;
-      }
       this.checkToken(req);
       if (req.method === 'GET' && url.pathname === '/api/events' && this.init.events !== undefined) {
         this.openEvents(res, this.init.events);

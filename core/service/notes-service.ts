@@ -1,6 +1,7 @@
 // NotesService is one peer: it wires the Raft core, durable storage, the
 // libp2p peer and the notes document together, owns the outbox, and answers
 // the local API. The Raft core meets I/O only in its RaftDriver.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { RaftNode, type Message, type Ready } from '../raft/index.ts';
@@ -288,7 +289,7 @@ export class NotesService extends EventTarget {
     return isolated;
   }
 
-  /** transferLeadership hands leadership to member `to` (this peer must lead) and waits up to a second. */
+  /** transferLeadership hands leadership to member `to` (this peer must lead) and waits for it to take over. */
   async transferLeadership(to: unknown): Promise<string | null> {
     const driver = this.requireDriver();
     const status = driver.node.status();
@@ -297,10 +298,7 @@ export class NotesService extends EventTarget {
     }
     if (status.role !== 'leader') throw notLeader(status.leaderId);
     if (to === status.id) return to;
-    driver.transferLeadership(to);
-    const deadline = Date.now() + 1_000;
-    while (Date.now() < deadline && driver.node.status().role === 'leader') await sleep(10);
-    return driver.node.status().leaderId;
+    return this.keeper!.transfer(to);
   }
 
   /** removeMember removes a member from the notebook (this peer must lead) and waits for the change to commit. */
@@ -497,9 +495,6 @@ function notLeader(leaderId: string | null): ApiError {
   return new ApiError(409, 'not-leader', 'Only the leader can do this; ask the leader\'s peer (leaderId).', { leaderId });
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 function pendingView(request: PendingRequest): PendingView {
   return {
@@ -510,4 +505,3 @@ function pendingView(request: PendingRequest): PendingView {
     createdAt: request.createdAt,
   };
 }
-

@@ -18,3 +18,4 @@ export {
   StorageLockedError,
   StorageWriteError,
 } from './errors.ts';
+export { writeFileDurably } from './storage-dir.ts';

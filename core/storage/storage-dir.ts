@@ -65,9 +65,9 @@ export function syncDir(dir: string): void {
 }
 
 /** writeFileDurably creates `name` in `dir` with the concatenated `parts`, durably: tmp file, fdatasync, rename, directory fsync. */
-export function writeFileDurably(dir: string, name: string, parts: Uint8Array[]): void {
+export function writeFileDurably(dir: string, name: string, parts: Uint8Array[], mode = 0o666): void {
   const tmp = path.join(dir, `${name}.tmp`);
-  const fd = fs.openSync(tmp, 'w');
+  const fd = fs.openSync(tmp, 'w', mode);
   try {
     let pos = 0;
     for (const part of parts) {
