@@ -1,7 +1,11 @@
 // bench:cluster — the benchmark of the issue "Peers on a LAN", with etcd 3.4 beside it.
 //
 //   npm run bench:cluster [-- --seconds 10 --warmup 2 --failover-runs 10 --formation-runs 3
-//                            --only raftnotes,etcd,formation --wait-quiet 30]
+//                            --only raftnotes,etcd,formation --wait-quiet 30 --points 1,16,64
+//                            --out bench/results/cluster.md]
+//
+// A quick look at one side: `--only raftnotes --points 1,16 --failover-runs 0
+// --seconds 5 --out /tmp/cluster.md` (keep --out off the committed report for partial runs).
 //
 // 1. Three Raftnotes peers on 127.0.0.1 (durable storage): committed notes/s and
 //    p50/p99 commit latency at 1, 16 and 64 requests in flight (POST /api/notes
@@ -17,6 +21,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Child, killAllChildren, killAllChildrenNow, removeTempDirs, removeTempDirsNow } from './cluster/children.ts';
 import { EtcdCluster, etcdVersion, type EtcdMember } from './cluster/etcd-cluster.ts';
@@ -32,6 +37,8 @@ const { values } = parseArgs({
     'formation-runs': { type: 'string', default: '3' },
     only: { type: 'string', default: 'raftnotes,etcd,formation' },
     'wait-quiet': { type: 'string', default: '30' },
+    points: { type: 'string', default: '1,16,64' },
+    out: { type: 'string', default: '' },
   },
 });
 const MEASURE_MS = Number(values.seconds) * 1000;
@@ -42,7 +49,9 @@ const ONLY = new Set(values.only.split(','));
 const WAIT_QUIET_MS = Number(values['wait-quiet']) * 1000;
 /** Other work above this many cores makes the start wait (up to --wait-quiet seconds). */
 const QUIET_CORES = 0.3;
-const IN_FLIGHT = [1, 16, 64];
+const IN_FLIGHT = values.points.split(',').map(Number);
+if (!IN_FLIGHT.every((n) => Number.isSafeInteger(n) && n >= 1)) throw new Error(`--points ${values.points}: give requests in flight as whole numbers, e.g. 1,16,64`);
+const OUT = values.out === '' ? new URL('./results/cluster.md', import.meta.url).pathname : values.out;
 /** Stop starting failover runs once the whole bench has run this long (the issue asks for about 5 minutes). */
 const BUDGET_MS = 230_000;
 /** Pause between "healthy" and the kill, the same for both systems. */
@@ -275,12 +284,13 @@ function report(rn: SystemResult | null, etcd: SystemResult | null, etcdVer: str
     `CPU in cores (CPU-seconds per second; the machine has ${os.cpus().length}): the three server processes together, the same servers idle for`,
     `${IDLE_MS / 1000} s just before the load, the client (this process), and everything else running on the machine meanwhile (other work on`,
     'a shared machine; it competes with both systems). "CPU per write" is the servers\' CPU time per acknowledged write, all three together:',
-    'the figure least moved by other work on the machine.', '',
-    '| system | in flight | acknowledged | other answers | writes/s | p50 | p99 | server CPU | idle server CPU | CPU per write | client CPU | other CPU |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    'the figure least moved by other work on the machine; "above idle" leaves out what the idle servers use (heartbeats, polls), which',
+    'weighs on it at low rates.', '',
+    '| system | in flight | acknowledged | other answers | writes/s | p50 | p99 | server CPU | idle server CPU | CPU per write | above idle | client CPU | other CPU |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const [name, r] of [['Raftnotes', rn], ['etcd', etcd]] as const) {
     for (const p of (r?.load ?? []).filter((x) => x.seconds > 0)) {
-      push(`| ${name} | ${p.inFlight} | ${fmtInt(p.committed)} | ${p.failed} | ${fmtInt(p.perSecond)} | ${fmtMs(p.p50Ms)} | ${fmtMs(p.p99Ms)} | ${p.serverCpu.toFixed(2)} | ${p.idleServerCpu?.toFixed(2) ?? '–'} | ${fmtMs((p.serverCpu * 1000) / p.perSecond)} | ${p.clientCpu.toFixed(2)} | ${Math.max(0, p.machineCpu - p.serverCpu - p.clientCpu).toFixed(2)} |`);
+      push(`| ${name} | ${p.inFlight} | ${fmtInt(p.committed)} | ${p.failed} | ${fmtInt(p.perSecond)} | ${fmtMs(p.p50Ms)} | ${fmtMs(p.p99Ms)} | ${p.serverCpu.toFixed(2)} | ${p.idleServerCpu?.toFixed(2) ?? '–'} | ${fmtMs((p.serverCpu * 1000) / p.perSecond)} | ${fmtMs(((p.serverCpu - (p.idleServerCpu ?? NaN)) * 1000) / p.perSecond)} | ${p.clientCpu.toFixed(2)} | ${Math.max(0, p.machineCpu - p.serverCpu - p.clientCpu).toFixed(2)} |`);
     }
   }
   push('', '### Failover runs', '', '| system | runs (ms from kill -9 to the first acknowledged write) |', '| --- | --- |');
@@ -356,13 +366,13 @@ try {
     if (rn !== null) rn.load.push(await measure(rn, () => point('Raftnotes', raftnotes, n)) ?? emptyPoint(n));
     if (runEtcd) etcd.load.push(await measure(etcd, () => point('etcd', etcdCluster, n)) ?? emptyPoint(n));
   }
-  if (rn !== null) rn.failover = await measure(rn, () => failover('Raftnotes', raftnotes, FAILOVER_RUNS));
-  if (runEtcd) etcd.failover = await measure(etcd, () => failover('etcd', etcdCluster, FAILOVER_RUNS));
+  if (rn !== null && FAILOVER_RUNS > 0) rn.failover = await measure(rn, () => failover('Raftnotes', raftnotes, FAILOVER_RUNS));
+  if (runEtcd && FAILOVER_RUNS > 0) etcd.failover = await measure(etcd, () => failover('etcd', etcdCluster, FAILOVER_RUNS));
   if (ONLY.has('formation')) formation = await benchFormation();
 } finally {
   await cleanup();
 }
 const text = report(rn, etcd, etcdVer, formation, quiet);
 console.log(text);
-mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/cluster.md', import.meta.url), text);
+mkdirSync(dirname(OUT), { recursive: true });
+writeFileSync(OUT, text);

@@ -35,7 +35,7 @@ export { JOIN_PROTOCOL } from './join-protocol.ts';
 export type { JoinHandler } from './join-protocol.ts';
 export { decodeJoinRequest, decodeJoinResponse, encodeJoinRequest, encodeJoinResponse, MAX_JOIN_ADDRS } from './join-codec.ts';
 export type { JoinMember, JoinRequest, JoinResponse } from './join-codec.ts';
-export { STATUS_PROTOCOL } from './status-protocol.ts';
+export { STATUS_PROTOCOL, STATUS_STREAM_PROTOCOL } from './status-protocol.ts';
 export type { StatusProvider, StatusRecord } from './status-protocol.ts';
 export { MAX_REQUEST_BYTES, REQUEST_TIMEOUT_MS } from './request-response.ts';
 export type { RequestOptions } from './request-response.ts';

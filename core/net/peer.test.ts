@@ -25,6 +25,7 @@ import { preSharedKey } from '@libp2p/pnet';
 import { createLibp2p } from 'libp2p';
 import type { Peer, PeerInit } from './peer.ts';
 import { RAFT_PROTOCOL } from './raft-transport.ts';
+import { STATUS_STREAM_PROTOCOL } from './status-protocol.ts';
 import type { Frame } from './frame.ts';
 import { sleep, waitFor } from './testing/wait.ts';
 
@@ -187,6 +188,29 @@ describe('Peer', () => {
       leader.peerId, { peerId: leader.peerId, name: 'x', addrs: [] });
     expect(forged.ok).toBe(false);
     expect(asked).toHaveLength(1);
+  });
+
+  it('polls a member\'s status on one stream kept open, and opens a new one after a failure', async () => {
+    const nb = createNotebook('n');
+    const [a, b] = [await start(nb), await start(nb)];
+    let answers = 0;
+    let fail = false;
+    await b.handleStatus(() => {
+      if (fail) throw new Error('not now');
+      return { n: ++answers };
+    });
+    await a.dial(b.addrs()[0]!);
+    const statusStreams = () => a.libp2p.getConnections(b.libp2p.peerId).flatMap((c) => c.streams)
+      .filter((s) => s.protocol === STATUS_STREAM_PROTOCOL);
+    for (let i = 1; i <= 5; i++) expect(await a.fetchStatus(b.peerId)).toEqual({ n: i });
+    expect(statusStreams()).toHaveLength(1);
+    const first = statusStreams()[0];
+    fail = true;
+    await expect(a.fetchStatus(b.peerId, { timeoutMs: 2000 })).rejects.toThrow(ProtocolError);
+    fail = false;
+    expect(await a.fetchStatus(b.peerId)).toEqual({ n: 6 });
+    expect(statusStreams()).toHaveLength(1);
+    expect(statusStreams()[0]).not.toBe(first);
   });
 
   it('fails a request with ProtocolError when the peer has no handler or answers too much', async () => {

@@ -19,7 +19,8 @@ import { peerLibp2pOptions } from './peer-config.ts';
 import type { PeerConfigInit } from './peer-config.ts';
 import type { RaftTransport, RaftTransportOptions } from './raft-transport.ts';
 import type { RequestOptions, RequestResponseComponents } from './request-response.ts';
-import { fetchStatus, handleStatus } from './status-protocol.ts';
+import { fetchStatus, handleStatus, statusStreams } from './status-protocol.ts';
+import type { RequestStreams } from './request-stream.ts';
 import type { StatusProvider, StatusRecord } from './status-protocol.ts';
 
 /** PeerInit configures createPeer. */
@@ -60,6 +61,8 @@ export class Peer extends TypedEventEmitter<PeerEvents> {
   private readonly gate: IsolationGate;
   private readonly bootstrap: BootstrapDialer;
   private readonly log: Logger;
+  /** The long-lived streams this peer polls other members' status on. */
+  private readonly statusStreams: RequestStreams;
   private stopped = false;
 
   /** Use createPeer. */
@@ -72,6 +75,7 @@ export class Peer extends TypedEventEmitter<PeerEvents> {
     this.name = parts.init.name ?? '';
     this.peerId = this.libp2p.peerId.toString();
     this.log = this.libp2p.logger.forComponent('raftnotes:peer');
+    this.statusStreams = statusStreams(this.components());
     this.bootstrap = new BootstrapDialer({ libp2p: this.libp2p, gate: this.gate, log: this.log }, parts.init.bootstrap ?? []);
     this.libp2p.addEventListener('peer:discovery', (evt: CustomEvent<PeerInfo>) => {
       this.safeDispatchEvent('peer:discovered', {
@@ -139,9 +143,9 @@ export class Peer extends TypedEventEmitter<PeerEvents> {
     await handleStatus(this.components(), provider);
   }
 
-  /** fetchStatus asks `target` (peer id or multiaddr) for its status record. */
+  /** fetchStatus asks `target` (peer id or multiaddr) for its status record; asked by peer id, the stream stays open for the next time. */
   async fetchStatus(target: string, options?: RequestOptions): Promise<StatusRecord> {
-    return fetchStatus(this.components(), target, options);
+    return fetchStatus(this.components(), target, options, this.statusStreams);
   }
 
   /**
@@ -158,6 +162,7 @@ export class Peer extends TypedEventEmitter<PeerEvents> {
     if (this.stopped) return;
     this.stopped = true;
     this.bootstrap.stop();
+    this.statusStreams.closeAll();
     await this.raft.stop();
     await this.libp2p.stop();
   }

@@ -1,13 +1,20 @@
 // /raftnotes/status/1: ask a peer for its own status record (name, role, term,
 // commitIndex, lastIndex, …) for the cluster view. The record is an opaque
 // JSON object chosen by the service, at most MAX_REQUEST_BYTES (64 KiB) as UTF-8.
+// /raftnotes/status/2 is the same exchange on a stream kept open for the next
+// request (./request-stream.ts): members poll each other by peer id that way;
+// a multiaddr (a peer not connected yet) is asked on a stream of its own.
 import { ProtocolError } from './errors.ts';
 import { toTarget } from './join-protocol.ts';
 import { handleRequests, MAX_REQUEST_BYTES, request } from './request-response.ts';
 import type { RequestOptions, RequestResponseComponents } from './request-response.ts';
+import { handleRequestStreams, RequestStreams } from './request-stream.ts';
 
 /** STATUS_PROTOCOL is the libp2p protocol id of the status exchange. */
 export const STATUS_PROTOCOL = '/raftnotes/status/1';
+
+/** STATUS_STREAM_PROTOCOL is the status exchange on a long-lived stream. */
+export const STATUS_STREAM_PROTOCOL = '/raftnotes/status/2';
 
 /** StatusRecord is a peer's own status as a JSON object. */
 export type StatusRecord = Record<string, unknown>;
@@ -35,12 +42,20 @@ export function decodeStatus(bytes: Uint8Array): StatusRecord {
   return value as StatusRecord;
 }
 
-/** handleStatus registers the provider of this peer's status record. */
+/** handleStatus registers the provider of this peer's status record, on both status protocols. */
 export async function handleStatus(c: RequestResponseComponents, provider: StatusProvider): Promise<void> {
-  await handleRequests(c, STATUS_PROTOCOL, async (_bytes, from) => encodeStatus(await provider(from)));
+  const respond = async (_bytes: Uint8Array, from: string) => encodeStatus(await provider(from));
+  await handleRequests(c, STATUS_PROTOCOL, respond);
+  await handleRequestStreams(c, STATUS_STREAM_PROTOCOL, respond);
 }
 
-/** fetchStatus asks the peer `target` (peer id or multiaddr) for its status record. */
-export async function fetchStatus(c: RequestResponseComponents, target: string, options?: RequestOptions): Promise<StatusRecord> {
+/** statusStreams makes the keeper of a peer's long-lived status streams (one per peer asked). */
+export function statusStreams(c: RequestResponseComponents): RequestStreams {
+  return new RequestStreams(c, STATUS_STREAM_PROTOCOL);
+}
+
+/** fetchStatus asks the peer `target` for its status record: by peer id on a long-lived stream of `streams`, by multiaddr on a stream of its own. */
+export async function fetchStatus(c: RequestResponseComponents, target: string, options?: RequestOptions, streams?: RequestStreams): Promise<StatusRecord> {
+  if (streams !== undefined && !target.startsWith('/')) return decodeStatus(await streams.request(target, new Uint8Array(0), options));
   return decodeStatus(await request(c, toTarget(target), STATUS_PROTOCOL, new Uint8Array(0), options));
 }

@@ -39,14 +39,23 @@ export class Proposals {
     this.init = init;
   }
 
-  /** submit proposes a stored request and resolves with its result, or null after commitWaitMs. */
+  /**
+   * submit proposes a request of the outbox and resolves with its result, or
+   * with null after commitWaitMs once the request is durable in the outbox
+   * (the API then answers 202, a promise to keep it across restarts); it
+   * rejects when the outbox cannot make it durable.
+   */
   submit(request: PendingRequest): Promise<ApplyResult | null> {
     const known = this.results.get(request.seq);
     if (known !== undefined) return Promise.resolve(known);
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       const timeout = setTimeout(() => {
         this.waiters.delete(request.seq);
-        resolve(null);
+        // Committed while the outbox synced: answer 201 after all (a refusal is kept as rejected, so it stays "pending").
+        this.init.outbox.whenDurable(request.seq).then(() => {
+          const late = this.results.get(request.seq);
+          resolve(late?.ok === true ? late : null);
+        }, reject);
       }, this.init.commitWaitMs);
       this.waiters.set(request.seq, (result) => {
         clearTimeout(timeout);

@@ -49,6 +49,35 @@ describe('DiskStorage', () => {
     }
   });
 
+  it('writes a batch that only moves the commit index without an fdatasync, and reads it back', async () => {
+    setup();
+    const s = await open({ segmentBytes: 1 << 20 });
+    await s.save(batch({ entries: entries(1, 5, 1), hardState: { term: 1, votedFor: 'a', commitIndex: 2 } }));
+    const events: string[] = [];
+    const write = fs.writeSync;
+    const sync = fs.fdatasyncSync;
+    vi.spyOn(fs, 'writeSync').mockImplementation(((...args: Parameters<typeof fs.writeSync>) => {
+      events.push('write');
+      return (write as (...a: unknown[]) => number)(...args);
+    }) as typeof fs.writeSync);
+    vi.spyOn(fs, 'fdatasyncSync').mockImplementation((fd) => {
+      events.push('fdatasync');
+      sync(fd);
+    });
+    await s.save(batch({ hardState: { term: 1, votedFor: 'a', commitIndex: 5 } }));
+    expect(events).toEqual(['write']);
+    // A new term or vote is synced, as are entries.
+    await s.save(batch({ hardState: { term: 2, votedFor: null, commitIndex: 5 } }));
+    await s.save(batch({ hardState: { term: 2, votedFor: 'b', commitIndex: 5 } }));
+    await s.save(batch({ entries: entries(6, 6, 2) }));
+    expect(events).toEqual(['write', 'write', 'fdatasync', 'write', 'fdatasync', 'write', 'fdatasync']);
+    vi.restoreAllMocks();
+    await s.close();
+    opened.length = 0;
+    const again = await open({ segmentBytes: 1 << 20 });
+    expect((await again.load()).hardState).toEqual({ term: 2, votedFor: 'b', commitIndex: 5 });
+  });
+
   it('starts new segments as the log grows and deletes those a snapshot covers', async () => {
     setup();
     let s = await open();

@@ -40,7 +40,8 @@
 //
 // Durability order of one save: (snapshot file: write, fdatasync, rename,
 // fsync the directory), then the batch's records in one write and one
-// fdatasync; when the batch starts a new segment, the new segment is written,
+// fdatasync (skipped when the batch only moves the commit index: mustSync);
+// when the batch starts a new segment, the new segment is written,
 // fdatasynced, renamed into place and the directory fsynced before the old
 // segment gets its seal record. save() resolves after all of that.
 
@@ -200,7 +201,7 @@ export class DiskStorage implements RaftStorage {
         rolledOver = true;
       } else {
         writeFully(this.fd, records, this.writePos);
-        fs.fdatasyncSync(this.fd);
+        if (mustSync(batch, this.state.hardState)) fs.fdatasyncSync(this.fd);
         this.writePos += records.length;
       }
     } catch (err) {
@@ -280,6 +281,21 @@ export class DiskStorage implements RaftStorage {
       this.warn(`could not remove old files in ${this.dir}: ${String(err)}`);
     }
   }
+}
+
+/**
+ * mustSync says whether a batch needs its fdatasync (etcd's MustSync): all do
+ * but one that only moves the commit index. The commit index can be learned
+ * again from the leader (and a snapshot implies its own), so losing that
+ * record to a power cut is safe; the next synced batch makes it durable
+ * anyway, being later in the same file. A crash of the process alone loses
+ * nothing: the record was written to the file before save() resolved.
+ * Measured (bench:cluster, 1 write in flight): the leader and each follower
+ * synced once more per write for the commit alone.
+ */
+function mustSync(batch: StorageBatch, stored: { term: number; votedFor: string | null }): boolean {
+  if (batch.entries.length > 0 || batch.snapshot !== null || batch.hardState === null) return true;
+  return batch.hardState.term !== stored.term || batch.hardState.votedFor !== stored.votedFor;
 }
 
 /** makeDirDurably creates `dir` and its missing parents, and fsyncs each parent so the new entries survive a power cut. */

@@ -24,7 +24,10 @@ export const EMPTY_HARD_STATE: Readonly<HardState> = Object.freeze({ term: 0, vo
  * Rules every implementation follows (the compliance suite checks them):
  * - `save` applies a batch as one unit: the snapshot first, then the entries,
  *   then the hard state; it resolves only once all of it is durable, and a
- *   crash leaves either all of the batch or none of it.
+ *   crash leaves either all of the batch or none of it. One exception (etcd's
+ *   MustSync): a batch that only moves the commit index may resolve once
+ *   written, before it is synced; a power cut may then lose it (the commit
+ *   index is learned again from the leader), a crash of the process may not.
  * - An entry at an index the log already holds replaces it and everything after it.
  * - A snapshot drops every entry up to its index; when the log did not hold the
  *   entry at `snapshot.index` with `snapshot.term`, it drops the whole log.
