@@ -6,14 +6,16 @@ import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { identify } from '@libp2p/identify';
 import type { PrivateKey } from '@libp2p/interface';
-import { mdns } from '@libp2p/mdns';
 import { ping } from '@libp2p/ping';
 import { tcp } from '@libp2p/tcp';
 import type { Libp2pOptions } from 'libp2p';
 import type { IsolationGate } from './isolation-gate.ts';
+import { lanDiscovery, type Discoverability } from './lan-discovery.ts';
 import type { Notebook } from './notebook.ts';
 import { privateNetwork } from './private-network.ts';
 import { STREAM_INACTIVITY_TIMEOUT_MS } from './raft-inbound.ts';
+import { installLazyWindowUpdates } from './yamux-window-updates.ts';
+import { installLengthPrefixFastPath } from './length-prefix-fast-path.ts';
 
 /** MdnsOptions tunes LAN discovery. */
 export interface MdnsOptions {
@@ -37,6 +39,8 @@ export interface PeerConfigInit {
   listen?: readonly string[];
   /** Default true. */
   mdns?: boolean | MdnsOptions;
+  /** Whether this peer answers mDNS queries and announces itself (a newcomer keeps quiet until it is a member); default: always. */
+  discoverability?: Discoverability;
   connectionMonitor?: ConnectionMonitorOptions;
 }
 
@@ -58,6 +62,8 @@ export function mdnsServiceTag(nb: Notebook): string {
 
 /** peerLibp2pOptions builds the createLibp2p options of a peer. */
 export function peerLibp2pOptions(init: PeerConfigInit, gate: IsolationGate): Libp2pOptions {
+  installLazyWindowUpdates();
+  installLengthPrefixFastPath();
   const monitor = init.connectionMonitor ?? {};
   const pingInterval = monitor.pingIntervalMs ?? 10_000;
   const pingTimeout = monitor.pingTimeoutMs ?? 30_000;
@@ -84,8 +90,10 @@ export function peerLibp2pOptions(init: PeerConfigInit, gate: IsolationGate): Li
         maxReadBufferLength: YAMUX_MAX_STREAM_WINDOW + 4 * 1024 * 1024,
       },
     })],
-    peerDiscovery: mdnsInit === false ? [] : [mdns({
+    // mDNS that announces this peer once it listens, and keeps a newcomer quiet until it is a member (lan-discovery.ts).
+    peerDiscovery: mdnsInit === false ? [] : [lanDiscovery({
       serviceTag: mdnsServiceTag(init.notebook),
+      ...(init.discoverability !== undefined ? { discoverability: init.discoverability } : {}),
       ...(typeof mdnsInit === 'object' && mdnsInit.interval !== undefined ? { interval: mdnsInit.interval } : {}),
     })],
     services: { identify: identify(), ping: ping({ maxInboundStreams: pingInbound, maxOutboundStreams: pingStreams }) },

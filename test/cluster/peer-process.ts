@@ -1,7 +1,8 @@
 // PeerProcess runs one `raftnotes serve` in a child process for multi-process
 // tests: it waits for the ready line, talks to the local API, and stops the
 // peer gently (SIGTERM) or not (SIGKILL). Every process is tracked so a test
-// can kill them all, even after a failure.
+// can kill them all, even after a failure. Peers run bin/raftnotes.js, as users
+// do, on the bundle (test/build-setup.ts rebuilds it when the sources changed).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
