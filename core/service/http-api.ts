@@ -1,10 +1,13 @@
 // HttpApi is the peer's local API (DESIGN.md §4): JSON over HTTP on 127.0.0.1,
 // with a bearer token, and Host and Origin checks so that no web page can
 // reach a peer's notes through the user's browser (DNS rebinding, CSRF).
+// GET requests outside /api/ get the web UI (StaticFiles) without the token,
+// after the same Host and Origin checks; the token is written into the page.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
 import { ApiError } from './api-error.ts';
+import { StaticFiles } from './static-files.ts';
 
 /** MAX_BODY_BYTES bounds a request body: a 64 KiB note, escaped as JSON, fits. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -42,6 +45,8 @@ export interface HttpApiInit {
   routes: Route[];
   /** Serves GET /api/events. */
   events?: EventFeed;
+  /** Serves the web UI at `/` without the token (it goes into the page); default the built renderer, null for none. */
+  ui?: StaticFiles | null;
 }
 
 /** HttpApi serves the local API. */
@@ -50,11 +55,13 @@ export class HttpApi {
   private readonly server: Server;
   private readonly token: Buffer;
   private readonly streams = new Set<ServerResponse>();
+  private readonly ui: StaticFiles | null;
   private allowedHosts = new Set<string>();
 
   constructor(init: HttpApiInit) {
     this.init = init;
     this.token = Buffer.from(init.token);
+    this.ui = init.ui === undefined ? new StaticFiles() : init.ui;
     this.server = createServer((req, res) => { void this.serve(req, res); });
   }
 
@@ -68,12 +75,8 @@ export class HttpApi {
       });
     });
     const { port } = this.server.address() as AddressInfo;
-    const host = this.init.host.includes(':') ? `[${this.init.host}]` : this.init.host;
-    this.allowedHosts = new Set([`${host}:${port}`]);
-    if (this.init.host === '127.0.0.1' || this.init.host === '::1' || this.init.host === 'localhost') {
-      for (const h of ['127.0.0.1', 'localhost', '[::1]']) this.allowedHosts.add(`${h}:${port}`);
-    }
-    return `http://${host}:${port}`;
+    this.allowedHosts = allowedHosts(this.init.host, port);
+    return `http://${[...this.allowedHosts][0]}`;
   }
 
   async stop(): Promise<void> {
@@ -87,6 +90,10 @@ export class HttpApi {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       this.checkHostAndOrigin(req);
+      if (this.ui !== null && req.method === 'GET' && !url.pathname.startsWith('/api/')) {
+        await this.ui.serve(url.pathname, res, this.init.token);
+        return;
+      }
       this.checkToken(req);
       if (req.method === 'GET' && url.pathname === '/api/events' && this.init.events !== undefined) {
         this.openEvents(res, this.init.events);
@@ -112,22 +119,11 @@ export class HttpApi {
   }
 
   private checkHostAndOrigin(req: IncomingMessage): void {
-    const host = req.headers.host ?? '';
-    if (!this.allowedHosts.has(host)) {
-      throw new ApiError(403, 'forbidden-host', `Requests must be addressed to ${[...this.allowedHosts][0]}; Host ${JSON.stringify(host)} is refused.`);
-    }
-    const origin = req.headers.origin;
-    if (origin !== undefined && !this.allowedHosts.has(origin.replace(/^http:\/\//, ''))) {
-      throw new ApiError(403, 'forbidden-origin', `Pages from ${origin} may not use this peer's API.`);
-    }
+    checkHostAndOrigin(req, this.allowedHosts);
   }
 
   private checkToken(req: IncomingMessage): void {
-    const header = req.headers.authorization ?? '';
-    const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
-    if (given.byteLength !== this.token.byteLength || !timingSafeEqual(given, this.token)) {
-      throw new ApiError(401, 'unauthorized', 'Send Authorization: Bearer <token>, with the token from the ready line or <data>/api-token.');
-    }
+    checkBearerToken(req, this.token);
   }
 
   private match(method: string, path: string): [Route, Record<string, string>] {
@@ -163,6 +159,37 @@ export class HttpApi {
       stop();
       this.streams.delete(res);
     });
+  }
+}
+
+/** allowedHosts is the set of Host header values a server bound to `host`:`port` answers (all loopback names for a loopback bind). */
+export function allowedHosts(host: string, port: number): Set<string> {
+  const bound = host.includes(':') ? `[${host}]` : host;
+  const hosts = new Set([`${bound}:${port}`]);
+  if (host === '127.0.0.1' || host === '::1' || host === 'localhost') {
+    for (const h of ['127.0.0.1', 'localhost', '[::1]']) hosts.add(`${h}:${port}`);
+  }
+  return hosts;
+}
+
+/** checkHostAndOrigin refuses (403) a request whose Host or Origin is not one of `allowed` (DNS rebinding, CSRF). */
+export function checkHostAndOrigin(req: IncomingMessage, allowed: Set<string>): void {
+  const host = req.headers.host ?? '';
+  if (!allowed.has(host)) {
+    throw new ApiError(403, 'forbidden-host', `Requests must be addressed to ${[...allowed][0]}; Host ${JSON.stringify(host)} is refused.`);
+  }
+  const origin = req.headers.origin;
+  if (origin !== undefined && !allowed.has(origin.replace(/^http:\/\//, ''))) {
+    throw new ApiError(403, 'forbidden-origin', `Pages from ${origin} may not use this API.`);
+  }
+}
+
+/** checkBearerToken refuses (401) a request without `Authorization: Bearer <token>`, compared in constant time. */
+export function checkBearerToken(req: IncomingMessage, token: Buffer): void {
+  const header = req.headers.authorization ?? '';
+  const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
+  if (given.byteLength !== token.byteLength || !timingSafeEqual(given, token)) {
+    throw new ApiError(401, 'unauthorized', 'Send Authorization: Bearer <token>, with the token from the ready line or <data>/api-token.');
   }
 }
 

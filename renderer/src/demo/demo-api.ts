@@ -1,0 +1,74 @@
+// The dashboard's calls to the demo server: its control API (the peers'
+// processes) and each peer's log, read through the server's proxy. The rest of
+// a peer's API goes through the shared client (createHttpClient on /peers/<name>).
+import { ClientError } from '../lib/client-api.ts';
+
+/** ProcessState is a peer process as the demo server runs it. */
+export type ProcessState = 'starting' | 'running' | 'stopping' | 'stopped';
+
+/** DemoPeer is one row of GET /api/demo/peers. */
+export interface DemoPeer {
+  name: string;
+  state: ProcessState;
+  api: string | null;
+  pid: number | null;
+  peerId: string | null;
+  port: number;
+  dataDir: string;
+  lastExit: string | null;
+}
+
+/** LogEntry is one entry of GET /api/log. */
+export interface LogEntry {
+  index: number;
+  term: number;
+  kind: 'note' | 'noop' | 'membership' | 'unreadable';
+  summary: string;
+}
+
+/** LogPage is GET /api/log: entries and the log's landmarks. */
+export interface LogPage {
+  firstIndex: number;
+  snapshotIndex: number;
+  commitIndex: number;
+  appliedIndex: number;
+  lastIndex: number;
+  entries: LogEntry[];
+}
+
+/** DemoApi calls the demo server with the page's token. */
+export class DemoApi {
+  private readonly token: string;
+
+  constructor(token: string) {
+    this.token = token;
+  }
+
+  /** peers lists the demo's peer processes. */
+  async peers(): Promise<{ peers: DemoPeer[]; dataDir: string; temporary: boolean }> {
+    return this.call('GET', '/api/demo/peers');
+  }
+
+  /** act stops (SIGTERM), crashes (SIGKILL) or starts again one peer. */
+  async act(name: string, action: 'stop' | 'crash' | 'start'): Promise<DemoPeer> {
+    return (await this.call<{ peer: DemoPeer }>('POST', `/api/demo/peers/${encodeURIComponent(name)}/${action}`)).peer;
+  }
+
+  /** log reads `limit` entries of a peer's log from `from` (default: its last `limit`). */
+  async log(name: string, limit: number, from?: number): Promise<LogPage> {
+    const query = `limit=${limit}${from === undefined ? '' : `&from=${from}`}`;
+    return this.call('GET', `/peers/${encodeURIComponent(name)}/api/log?${query}`);
+  }
+
+  private async call<T>(method: string, path: string): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetch(path, { method, headers: { authorization: `Bearer ${this.token}` }, cache: 'no-store' });
+    } catch {
+      throw new ClientError('network', 'The demo does not answer: is `raftnotes demo` still running?');
+    }
+    const body = await res.json().catch(() => null) as { error?: string; message?: string } | null;
+    if (!res.ok) throw new ClientError(body?.error ?? `http-${res.status}`, body?.message ?? `The demo answered ${res.status}.`, res.status);
+    return body as T;
+  }
+}

@@ -1,0 +1,154 @@
+// The one interface the renderer talks to a peer through (DESIGN.md §5): one
+// method per API call, typed results, and failures as ClientError values with
+// the API's `{ error, message }`. It is implemented over HTTP + server-sent
+// events in the browser (http-client.ts) and over Electron IPC in the app.
+
+/** Note is one committed note of the document. */
+export interface Note {
+  id: string;
+  /** The note's place in the log: the index of the entry that added it. */
+  seq: number;
+  text: string;
+  author: string;
+  createdAt: number;
+  updatedAt: number;
+  /** 1 when added; every edit adds one. Edits and deletes name the version they saw. */
+  version: number;
+}
+
+/** PendingRequest is a write kept in the peer's outbox until a majority commits it. */
+export interface PendingRequest {
+  requestId: string;
+  op: 'add' | 'edit' | 'delete';
+  text: string | null;
+  /** The note an edit or delete is about, and the version it saw. */
+  noteId?: string;
+  version?: number;
+  createdAt: number;
+}
+
+/** Conflict is a pending request the document refused once it committed (the note changed meanwhile). */
+export interface Conflict extends PendingRequest {
+  error: string;
+  current: Note | null;
+}
+
+/** NotesSnapshot is the whole document as one peer holds it. */
+export interface NotesSnapshot {
+  notes: Note[];
+  pending: PendingRequest[];
+  conflicts: Conflict[];
+  commitIndex: number;
+}
+
+/** MemberRole is what a member says it is; `unknown` when its status did not arrive lately. */
+export type MemberRole = 'leader' | 'follower' | 'candidate' | 'precandidate' | 'unknown' | 'none';
+
+/** Member is one row of the cluster view. */
+export interface Member {
+  id: string;
+  name: string;
+  voter: boolean;
+  role: MemberRole;
+  term: number;
+  reachable: boolean;
+  /** The leader's view of how much of the log the member holds; null on other peers. */
+  matchIndex: number | null;
+}
+
+/** PeerStatus is GET /api/status: this peer and the cluster as it sees it. */
+export interface PeerStatus {
+  id: string;
+  name: string;
+  role: MemberRole;
+  term: number;
+  leaderId: string | null;
+  commitIndex: number;
+  appliedIndex: number;
+  lastIndex: number;
+  isolated: boolean;
+  notebook: { id: string; name: string } | null;
+  members: Member[];
+}
+
+/** LogLine is one line of the peer's event log (elections, leader changes, partitions). */
+export interface LogLine {
+  at: number;
+  text: string;
+}
+
+/** WriteResult is a committed note, or the request still waiting in the outbox for a majority. */
+export type WriteResult = { committed: true; note: Note } | { committed: false; pending: PendingRequest };
+
+/** ExportFile is a download of the whole document. */
+export interface ExportFile {
+  filename: string;
+  type: string;
+  text: string;
+}
+
+/** ConnectionState is the live event stream's state. */
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting';
+
+/** EventHandlers receive the peer's live events. */
+export interface EventHandlers {
+  status?: (status: PeerStatus) => void;
+  notes?: (notes: NotesSnapshot) => void;
+  log?: (line: LogLine) => void;
+  /** The stream's state; when reconnecting, the wait and the peer's refusal if it refused (e.g. a wrong token). */
+  connection?: (state: ConnectionState, retryInMs?: number, refusal?: string) => void;
+}
+
+/** ClientError is a refused or failed call: the API's error code and its message for the user. */
+export class ClientError extends Error {
+  static override name = 'ClientError';
+  override name = 'ClientError';
+  /** The API's error code (`conflict`, `not-leader`, …), or `network` when the peer did not answer. */
+  readonly code: string;
+  /** The HTTP status, 0 when the peer did not answer. */
+  readonly status: number;
+  /** A conflict's current note (409), when the API sent it. */
+  readonly current: Note | null;
+  /** The leader known when this peer is not the leader. */
+  readonly leaderId: string | null;
+
+  constructor(code: string, message: string, status = 0, extra: { current?: Note | null; leaderId?: string | null } = {}) {
+    super(message);
+    this.code = code;
+    this.status = status;
+    this.current = extra.current ?? null;
+    this.leaderId = extra.leaderId ?? null;
+  }
+}
+
+/** ClientApi is everything the renderer can ask of one peer. */
+export interface ClientApi {
+  /** status is this peer and its view of the cluster. */
+  status(): Promise<PeerStatus>;
+  /** notes is the document, with the pending requests and refused ones. */
+  notes(): Promise<NotesSnapshot>;
+  /** addNote adds a note of 1 to 65,536 bytes. */
+  addNote(text: string): Promise<WriteResult>;
+  /** editNote replaces a note's text if `version` is still current (else ClientError `conflict` with `current`). */
+  editNote(id: string, text: string, version: number): Promise<WriteResult>;
+  /** deleteNote deletes a note if `version` is still current. */
+  deleteNote(id: string, version: number): Promise<WriteResult>;
+  /** dismissConflict forgets a refused request the user has seen. */
+  dismissConflict(requestId: string): Promise<void>;
+  /** createNotebook makes a new notebook on a peer that has none yet. */
+  createNotebook(name: string): Promise<{ id: string; name: string }>;
+  /** joinNotebook joins the notebook of an invite code on a peer that has none yet. */
+  joinNotebook(invite: string): Promise<{ id: string; name: string }>;
+  /** invite is the code that lets another device join. */
+  invite(): Promise<string>;
+  /** setIsolated cuts this peer off from the others, or reconnects it. */
+  setIsolated(isolated: boolean): Promise<boolean>;
+  /** transferLeadership hands leadership to member `to` (this peer must lead); it returns the leader then known. */
+  transferLeadership(to: string): Promise<string | null>;
+  /** removeMember removes a member from the notebook (this peer must lead). */
+  removeMember(id: string): Promise<void>;
+  /** exportNotes is the whole document as Markdown or JSON. */
+  exportNotes(format: 'md' | 'json'): Promise<ExportFile>;
+  /** subscribe follows the live events until the returned function is called; it reconnects by itself. */
+  subscribe(handlers: EventHandlers): () => void;
+}

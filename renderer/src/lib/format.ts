@@ -1,0 +1,44 @@
+// Small formatting helpers shared by the components.
+
+/** utf8Bytes is the size of `text` in UTF-8, the unit of the 65,536-byte note limit. */
+export function utf8Bytes(text: string): number {
+  return new TextEncoder().encode(text).byteLength;
+}
+
+/** MAX_NOTE_BYTES is the largest note the peer accepts. */
+export const MAX_NOTE_BYTES = 65_536;
+
+/** noteTextProblem says what is wrong with a note's text, or null when it can be sent. */
+export function noteTextProblem(text: string): string | null {
+  if (text.trim().length === 0) return 'Write something first.';
+  const bytes = utf8Bytes(text);
+  if (bytes > MAX_NOTE_BYTES) return `The note is ${bytes.toLocaleString('en')} bytes; the limit is ${MAX_NOTE_BYTES.toLocaleString('en')}.`;
+  return null;
+}
+
+/** formatTime shows a timestamp as a short local date and time. */
+export function formatTime(ms: number): string {
+  const d = new Date(ms);
+  const today = new Date();
+  const sameDay = d.toDateString() === today.toDateString();
+  return sameDay
+    ? d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' })
+    : d.toLocaleString([], { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
+/** errorText is the message to show for a failed call. */
+export function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** download offers `text` to the user as a file named `filename`. */
+export function download(filename: string, type: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

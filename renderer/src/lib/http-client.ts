@@ -1,0 +1,91 @@
+// The ClientApi over the peer's local HTTP API and its server-sent events, for
+// the page a peer serves and for the demo dashboard (baseUrl `/peers/<i>`).
+import { ClientError, type ClientApi, type ConnectionState, type EventHandlers, type ExportFile, type LogLine, type Note, type NotesSnapshot, type PeerStatus, type WriteResult } from './client-api.ts';
+import { openEventStream } from './event-stream.ts';
+
+/** HttpClientInit says where the peer's API is and how to authenticate. */
+export interface HttpClientInit {
+  /** A prefix of every API path: '' for the page's own origin, `/peers/2` behind the demo server, or `http://127.0.0.1:PORT`. */
+  baseUrl: string;
+  token: string;
+}
+
+/** createHttpClient makes a ClientApi that calls `${baseUrl}/api/...` with the bearer token. */
+export function createHttpClient(init: HttpClientInit): ClientApi {
+  const base = init.baseUrl.replace(/\/+$/, '');
+  const auth = { authorization: `Bearer ${init.token}` };
+
+  async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any; text: string; type: string }> {
+    let res: Response;
+    try {
+      res = await fetch(`${base}${path}`, {
+        method,
+        headers: body === undefined ? auth : { ...auth, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        cache: 'no-store',
+      });
+    } catch {
+      throw new ClientError('network', 'The peer does not answer. Is it still running? The page reconnects by itself once it is back.');
+    }
+    const text = await res.text();
+    const type = res.headers.get('content-type') ?? '';
+    let parsed: any = null;
+    if (type.startsWith('application/json') && text.length > 0) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = null;
+      }
+    }
+    if (res.status >= 400) {
+      const code = typeof parsed?.error === 'string' ? parsed.error : `http-${res.status}`;
+      const message = typeof parsed?.message === 'string' ? parsed.message : `The peer answered ${res.status} ${res.statusText}.`;
+      throw new ClientError(code, message, res.status, { current: parsed?.current ?? null, leaderId: parsed?.leaderId ?? null });
+    }
+    return { status: res.status, body: parsed, text, type };
+  }
+
+  const write = (res: { status: number; body: any }): WriteResult =>
+    res.status === 202 ? { committed: false, pending: res.body.pending } : { committed: true, note: (res.body.note ?? res.body.deleted) as Note };
+
+  return {
+    status: async () => (await call('GET', '/api/status')).body as PeerStatus,
+    notes: async () => (await call('GET', '/api/notes')).body as NotesSnapshot,
+    addNote: async (text) => write(await call('POST', '/api/notes', { text })),
+    editNote: async (id, text, version) => write(await call('PUT', `/api/notes/${encodeURIComponent(id)}`, { text, version })),
+    deleteNote: async (id, version) => write(await call('DELETE', `/api/notes/${encodeURIComponent(id)}?version=${version}`)),
+    dismissConflict: async (requestId) => { await call('DELETE', `/api/conflicts/${encodeURIComponent(requestId)}`); },
+    createNotebook: async (name) => (await call('POST', '/api/notebook', { name })).body.notebook,
+    joinNotebook: async (invite) => (await call('POST', '/api/notebook', { invite })).body.notebook,
+    invite: async () => (await call('GET', '/api/invite')).body.invite as string,
+    setIsolated: async (isolated) => (await call('POST', '/api/network', { isolated })).body.isolated as boolean,
+    transferLeadership: async (to) => (await call('POST', '/api/leadership', { to })).body.leaderId as string | null,
+    removeMember: async (id) => { await call('DELETE', `/api/members/${encodeURIComponent(id)}`); },
+    exportNotes: async (format): Promise<ExportFile> => {
+      const res = await call('GET', `/api/export?format=${format}`);
+      const day = new Date().toISOString().slice(0, 10);
+      return format === 'md'
+        ? { filename: `raftnotes-${day}.md`, type: 'text/markdown', text: res.text }
+        : { filename: `raftnotes-${day}.json`, type: 'application/json', text: JSON.stringify(res.body, null, 2) };
+    },
+    subscribe: (handlers: EventHandlers) => {
+      handlers.connection?.('connecting');
+      return openEventStream({
+        url: `${base}/api/events`,
+        headers: auth,
+        onState: (state: ConnectionState, retryInMs?: number, refusal?: string) => handlers.connection?.(state, retryInMs, refusal),
+        onEvent: ({ event, data }) => {
+          let value: unknown;
+          try {
+            value = JSON.parse(data);
+          } catch {
+            return;
+          }
+          if (event === 'status') handlers.status?.(value as PeerStatus);
+          else if (event === 'notes') handlers.notes?.(value as NotesSnapshot);
+          else if (event === 'log') handlers.log?.(value as LogLine);
+        },
+      });
+    },
+  };
+}

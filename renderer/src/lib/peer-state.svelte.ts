@@ -1,0 +1,88 @@
+// PeerState is the reactive view of one peer that the components share: its
+// status, its notes, its event log and the live connection, kept current by
+// the client's event stream, plus the writes this page has in flight.
+import type { ClientApi, ConnectionState, LogLine, NotesSnapshot, PeerStatus, WriteResult } from './client-api.ts';
+
+/** MAX_LOG_LINES bounds the event log kept in the page. */
+export const MAX_LOG_LINES = 300;
+
+/** Sending is a note this page sent that the peer has not answered yet. */
+export interface Sending {
+  key: number;
+  text: string;
+}
+
+/** PeerState holds what the page shows of one peer. */
+export class PeerState {
+  readonly client: ClientApi;
+  /** null until the first status arrives. */
+  status = $state.raw<PeerStatus | null>(null);
+  /** null until the first notes arrive. */
+  notes = $state.raw<NotesSnapshot | null>(null);
+  /** Newest last; at most MAX_LOG_LINES. */
+  log = $state.raw<LogLine[]>([]);
+  /** Notes added on this page whose request is still open. */
+  sending = $state.raw<Sending[]>([]);
+  connection = $state<ConnectionState>('connecting');
+  /** When the stream is down: the wait before the next try. */
+  retryInMs = $state(0);
+  /** Why the peer refused the event stream (e.g. the token changed), or null. */
+  refusal = $state<string | null>(null);
+  private nextKey = 1;
+
+  constructor(client: ClientApi) {
+    this.client = client;
+  }
+
+  /** start follows the peer's live events; it returns the function that stops following. */
+  start(): () => void {
+    return this.client.subscribe({
+      status: (s) => { this.status = s; },
+      notes: (n) => { this.notes = n; },
+      log: (line) => { this.log = [...this.log.slice(-(MAX_LOG_LINES - 1)), line]; },
+      connection: (state, retryInMs, refusal) => {
+        this.connection = state;
+        this.retryInMs = retryInMs ?? 0;
+        this.refusal = refusal ?? null;
+        if (state === 'open') void this.refresh();
+      },
+    });
+  }
+
+  /** refresh reads status and notes once (after a write the event stream does not announce). */
+  async refresh(): Promise<void> {
+    try {
+      const [status, notes] = await Promise.all([this.client.status(), this.client.notes()]);
+      this.status = status;
+      this.notes = notes;
+    } catch {
+      // The event stream reports the connection; the next event brings the state.
+    }
+  }
+
+  /** addNote sends a note and shows it as sending until the peer answers. */
+  async addNote(text: string): Promise<WriteResult> {
+    const entry = { key: this.nextKey++, text };
+    this.sending = [...this.sending, entry];
+    try {
+      const result = await this.client.addNote(text);
+      // A pending note is announced by no event; a committed one normally arrived with the `notes` event already.
+      if (!result.committed || !this.notes?.notes.some((n) => n.id === result.note.id)) await this.refresh();
+      return result;
+    } finally {
+      this.sending = this.sending.filter((s) => s !== entry);
+    }
+  }
+
+  /** isLeader says whether this peer leads now. */
+  get isLeader(): boolean {
+    return this.status?.role === 'leader';
+  }
+
+  /** leaderName is the name of the leader this peer knows, or null. */
+  get leaderName(): string | null {
+    const status = this.status;
+    if (status === null || status.leaderId === null) return null;
+    return status.members.find((m) => m.id === status.leaderId)?.name ?? status.leaderId.slice(-8);
+  }
+}
