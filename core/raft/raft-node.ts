@@ -210,6 +210,17 @@ export class RaftNode {
     if (lastCommitted !== undefined) this.log.appliedTo(lastCommitted.index);
   }
 
+  /**
+   * entries reads up to `maxCount` entries of the log from index `lo` on, for
+   * views of the log (a `lo` already compacted reads from firstIndex on). The
+   * entries may not be durable or committed yet: compare with status().
+   */
+  entries(lo: number, maxCount: number): Entry[] {
+    const from = Math.max(lo, this.log.firstIndex());
+    if (from > this.log.lastIndex() || maxCount <= 0) return [];
+    return this.log.slice(from, maxCount, Number.POSITIVE_INFINITY);
+  }
+
   /** status is this node's state for the cluster view. */
   status(): Status {
     let progress: Record<NodeId, ProgressStatus> | null = null;

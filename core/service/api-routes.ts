@@ -2,12 +2,23 @@
 import { ApiError } from './api-error.ts';
 import type { EventFeed, Route } from './http-api.ts';
 import type { NotesService } from './notes-service.ts';
+import { MAX_LOG_PAGE } from './log-view.ts';
 
 /** apiRoutes maps the API's paths onto `service`. */
 export function apiRoutes(service: NotesService): Route[] {
   return [
     { method: 'GET', path: '/api/status', handle: () => ({ status: 200, body: service.status() }) },
     { method: 'GET', path: '/api/notes', handle: () => ({ status: 200, body: service.notes() }) },
+    {
+      // ?from=I&limit=N: N entries (default 100) from index I (default: the last N).
+      method: 'GET', path: '/api/log',
+      handle: ({ query }) => {
+        const limit = wholeNumber(query.get('limit'), 'limit', 1, MAX_LOG_PAGE) ?? 100;
+        const from = wholeNumber(query.get('from'), 'from', 1, Number.MAX_SAFE_INTEGER)
+          ?? Math.max(1, service.status().lastIndex - limit + 1);
+        return { status: 200, body: service.logEntries(from, limit) };
+      },
+    },
     {
       method: 'POST', path: '/api/notes',
       handle: async ({ body }) => {
@@ -87,23 +98,42 @@ export function apiRoutes(service: NotesService): Route[] {
   ];
 }
 
-/** apiEvents feeds GET /api/events: `status`, `notes` and `log` events. */
+/** RECENT_LOG_LINES is how many recent `log` events a new event stream gets first. */
+export const RECENT_LOG_LINES = 50;
+
+/** apiEvents feeds GET /api/events: `status`, `notes` and `log` events; a new stream starts with the recent log lines. */
 export function apiEvents(service: NotesService): EventFeed {
+  const recent: Array<{ at: number; text: string }> = [];
+  service.addEventListener('log', (evt) => {
+    recent.push({ at: Date.now(), text: (evt as CustomEvent<string>).detail });
+    if (recent.length > RECENT_LOG_LINES) recent.shift();
+  });
   return (send) => {
     const onStatus = () => send('status', service.status());
     const onNotes = () => send('notes', service.notes());
-    const onLog = (evt: Event) => send('log', { at: Date.now(), text: (evt as CustomEvent<string>).detail });
+    const onLog = () => send('log', recent[recent.length - 1]);
     service.addEventListener('status', onStatus);
     service.addEventListener('notes', onNotes);
     service.addEventListener('log', onLog);
     onStatus();
     onNotes();
+    for (const line of recent) send('log', line);
     return () => {
       service.removeEventListener('status', onStatus);
       service.removeEventListener('notes', onNotes);
       service.removeEventListener('log', onLog);
     };
   };
+}
+
+/** wholeNumber reads an optional query parameter that must be a whole number in [min, max]. */
+function wholeNumber(raw: string | null, name: string, min: number, max: number): number | undefined {
+  if (raw === null) return undefined;
+  const value = /^\d{1,16}$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ApiError(400, 'invalid-range', `${name} must be a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? ' on' : ` to ${max}`}, e.g. /api/log?from=1&limit=100.`);
+  }
+  return value;
 }
 
 function objectBody(body: unknown, example: string): Record<string, unknown> {

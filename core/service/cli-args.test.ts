@@ -4,15 +4,15 @@ import { parseCommandLine, parseHostPort, UsageError } from './cli-args.ts';
 describe('CommandLine', () => {
   it('reads serve with every flag', () => {
     const args = parseCommandLine(['serve', '--data', '/d', '--create', 'Team', '--name', 'Ada', '--listen', '/ip4/127.0.0.1/tcp/0',
-      '--api', '127.0.0.1:8080', '--peer', '/ip4/10.0.0.2/tcp/4001', '--peer', '/ip4/10.0.0.3/tcp/4001', '--no-mdns', '--max-voters', '3']);
+      '--api', '127.0.0.1:8080', '--peer', '/ip4/10.0.0.2/tcp/4001', '--peer', '/ip4/10.0.0.3/tcp/4001', '--no-mdns', '--max-voters', '3', '--tick-ms', '100']);
     expect(args).toEqual({
       command: 'serve', dataDir: '/d', create: 'Team', name: 'Ada', listen: ['/ip4/127.0.0.1/tcp/0'], api: { host: '127.0.0.1', port: 8080 },
-      peers: ['/ip4/10.0.0.2/tcp/4001', '/ip4/10.0.0.3/tcp/4001'], mdns: false, maxVoters: 3, snapshotEvery: 10_000,
+      peers: ['/ip4/10.0.0.2/tcp/4001', '/ip4/10.0.0.3/tcp/4001'], mdns: false, maxVoters: 3, snapshotEvery: 10_000, tickMs: 100,
     });
   });
 
-  it('has defaults: the API on a free port of 127.0.0.1, mDNS on, five voters', () => {
-    expect(parseCommandLine(['serve', '--data', 'd'])).toMatchObject({ api: { host: '127.0.0.1', port: 0 }, mdns: true, maxVoters: 5, peers: [] });
+  it('has defaults: the API on a free port of 127.0.0.1, mDNS on, five voters, a 10 ms tick', () => {
+    expect(parseCommandLine(['serve', '--data', 'd'])).toMatchObject({ api: { host: '127.0.0.1', port: 0 }, mdns: true, maxVoters: 5, peers: [], tickMs: 10 });
   });
 
   it('refuses bad command lines with a message that says what to do', () => {
@@ -24,6 +24,7 @@ describe('CommandLine', () => {
     expect(bad('serve', '--data', 'd', '--api', '8080')).toThrow(/host:port/);
     expect(bad('serve', '--data', 'd', '--frobnicate')).toThrow(UsageError);
     expect(bad('serve', '--data', 'd', '--snapshot-every', '2')).toThrow(/--snapshot-every/);
+    for (const ms of ['0', '1001', '2.5', 'fast', '']) expect(bad('serve', '--data', 'd', '--tick-ms', ms)).toThrow(/--tick-ms must be whole milliseconds from 1 to 1000/);
     expect(bad('invite', '--data', 'd', '--create', 'x')).toThrow(/only --data/);
     expect(bad('launch', '--data', 'd')).toThrow(/unknown command/);
   });

@@ -2,12 +2,20 @@
 // apart from running it, so every flag's checks are unit-tested.
 import { parseArgs } from 'node:util';
 import { multiaddr } from '@multiformats/multiaddr';
+import { parseDemoArgs, type DemoArgs } from './demo-args.ts';
 
 export const USAGE = `Usage:
   raftnotes serve --data <dir> [--create <notebook name> | --invite <code>] [--name <display name>]
                   [--listen <multiaddr>]... [--api <host:port>] [--peer <multiaddr>]... [--no-mdns]
-                  [--max-voters <n>] [--snapshot-every <entries>]
-  raftnotes invite --data <dir>      print the invite code of that peer's notebook`;
+                  [--max-voters <n>] [--snapshot-every <entries>] [--tick-ms <ms>]
+  raftnotes invite --data <dir>      print the invite code of that peer's notebook
+  raftnotes demo [--nodes <1-9>] [--data <dir>] [--port <port>] [--no-open] [--tick-ms <ms>]
+                                     a local cluster of N peers (default 5) and its dashboard in the browser;
+                                     without --data the cluster lives in a temporary directory removed at exit
+
+  --tick-ms <ms>   the Raft clock, 1 to 1000 ms per tick (default 10): elections after 15-30 ticks, heartbeats
+                   every 5; a demo with --tick-ms 100 plays Raft ten times slower, easier to follow in a class.
+                   Every peer of a notebook should run the same value.`;
 
 /** ServeArgs are the checked flags of `raftnotes serve`. */
 export interface ServeArgs {
@@ -22,10 +30,12 @@ export interface ServeArgs {
   mdns: boolean;
   maxVoters: number;
   snapshotEvery: number;
+  /** Milliseconds per Raft tick. */
+  tickMs: number;
 }
 
 /** Args is a checked command line. */
-export type Args = ServeArgs | { command: 'invite'; dataDir: string } | { command: 'help' };
+export type Args = ServeArgs | DemoArgs | { command: 'invite'; dataDir: string } | { command: 'help' };
 
 /** UsageError says what is wrong with the command line; the CLI prints it with the usage. */
 export class UsageError extends Error {
@@ -37,6 +47,7 @@ export class UsageError extends Error {
 export function parseCommandLine(argv: string[]): Args {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { command: 'help' };
+  if (command === 'demo') return parseDemoArgs(rest);
   let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({
@@ -54,6 +65,7 @@ export function parseCommandLine(argv: string[]): Args {
         'no-mdns': { type: 'boolean' },
         'max-voters': { type: 'string' },
         'snapshot-every': { type: 'string' },
+        'tick-ms': { type: 'string' },
       },
     }));
   } catch (error) {
@@ -82,8 +94,9 @@ export function parseCommandLine(argv: string[]): Args {
   if (!Number.isInteger(maxVoters) || maxVoters < 1 || maxVoters > 9) throw new UsageError('--max-voters must be a whole number from 1 to 9.');
   const snapshotEvery = values['snapshot-every'] === undefined ? 10_000 : Number(values['snapshot-every']);
   if (!Number.isInteger(snapshotEvery) || snapshotEvery < 10) throw new UsageError('--snapshot-every must be a whole number of entries, at least 10.');
+  const tickMs = parseTickMs(values['tick-ms'] as string | undefined);
   return {
-    command: 'serve', dataDir, api: parseHostPort(values['api'] as string | undefined), peers, mdns: values['no-mdns'] !== true, maxVoters, snapshotEvery,
+    command: 'serve', dataDir, api: parseHostPort(values['api'] as string | undefined), peers, mdns: values['no-mdns'] !== true, maxVoters, snapshotEvery, tickMs,
     ...(create !== undefined ? { create } : {}), ...(invite !== undefined ? { invite } : {}),
     ...(name !== undefined ? { name } : {}), ...(listen !== undefined ? { listen } : {}),
   };
@@ -95,6 +108,17 @@ function checkMultiaddr(flag: string, addr: string): void {
   } catch {
     throw new UsageError(`${flag} ${JSON.stringify(addr)} is not a multiaddr, e.g. /ip4/192.168.1.20/tcp/4001.`);
   }
+}
+
+/** DEFAULT_TICK_MS is the Raft clock: elections after 150–300 ms, heartbeats every 50 ms. */
+export const DEFAULT_TICK_MS = 10;
+
+/** parseTickMs reads --tick-ms: whole milliseconds from 1 to 1000; default DEFAULT_TICK_MS. */
+export function parseTickMs(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_TICK_MS;
+  const ms = /^\d{1,4}$/.test(value) ? Number(value) : NaN;
+  if (!(ms >= 1 && ms <= 1000)) throw new UsageError(`--tick-ms must be whole milliseconds from 1 to 1000 (default ${DEFAULT_TICK_MS}), not ${JSON.stringify(value)}.`);
+  return ms;
 }
 
 /** parseHostPort reads --api: "127.0.0.1:8080", "localhost:0" (0 picks a free port); default 127.0.0.1:0. */

@@ -5,6 +5,7 @@ import { apiEvents, apiRoutes } from './api-routes.ts';
 import { parseCommandLine, USAGE, UsageError, type ServeArgs } from './cli-args.ts';
 import { loadOrCreateToken } from './data-dir.ts';
 import { HttpApi } from './http-api.ts';
+import { runDemo } from './demo-command.ts';
 import { writeFileDurably } from '../storage/index.ts';
 import { NotesService } from './notes-service.ts';
 import { formatInvite, readNotebookFile, loadOrCreatePeerKey } from '../net/index.ts';
@@ -33,6 +34,8 @@ export async function main(argv: string[]): Promise<number> {
         return await printInvite(args.dataDir);
       case 'serve':
         return await serve(args);
+      case 'demo':
+        return await runDemo(args);
     }
   } catch (error) {
     console.error(`raftnotes: ${(error as Error).message}`);
@@ -59,7 +62,7 @@ async function printInvite(dataDir: string): Promise<number> {
 
 async function serve(args: ServeArgs): Promise<number> {
   const service = new NotesService({
-    dataDir: args.dataDir, peers: args.peers, mdns: args.mdns, maxVoters: args.maxVoters, snapshotEvery: args.snapshotEvery,
+    dataDir: args.dataDir, peers: args.peers, mdns: args.mdns, maxVoters: args.maxVoters, snapshotEvery: args.snapshotEvery, tickMs: args.tickMs,
     ...(args.name !== undefined ? { name: args.name } : {}), ...(args.listen !== undefined ? { listen: args.listen } : {}),
   });
   service.addEventListener('log', (evt) => console.error(`${new Date().toISOString()} ${service.name}: ${(evt as CustomEvent<string>).detail}`));

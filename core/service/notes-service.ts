@@ -10,9 +10,11 @@ import { createPeer, createNotebook, InvalidInviteError, loadOrCreatePeerKey, no
 import { decodeCommand, NotesDocument, textError, type ApplyResult, type Note, type NoteOp } from '../notes/index.ts';
 import { ApiError } from './api-error.ts';
 import { ClusterKeeper } from './cluster-keeper.ts';
+import { Discoverability } from '../net/lan-discovery.ts';
 import { DataDirError, ensureDataDir, RAFT_DIR, readProfile, writeProfile, type Profile } from './data-dir.ts';
 import { Outbox, type PendingRequest } from './outbox.ts';
 import { Proposals } from './proposals.ts';
+import { logPage, type LogPage } from './log-view.ts';
 import { RaftDriver } from './raft-driver.ts';
 
 /** NotesServiceInit configures a peer (the flags of `raftnotes serve`). */
@@ -26,6 +28,8 @@ export interface NotesServiceInit {
   maxVoters?: number;
   /** Compact the log into a snapshot every this many applied entries. Default 10,000. */
   snapshotEvery?: number;
+  /** Milliseconds per Raft tick; default 10. */
+  tickMs?: number;
   /** How long addNote waits for the commit before answering 202. Default 2,000 ms. */
   commitWaitMs?: number;
 }
@@ -48,6 +52,8 @@ export interface StatusView {
   role: string;
   term: number;
   leaderId: string | null;
+  /** Whom this peer voted for in `term` (null: nobody yet). */
+  votedFor: string | null;
   commitIndex: number;
   appliedIndex: number;
   lastIndex: number;
@@ -185,8 +191,10 @@ export class NotesService extends EventTarget {
     const restore = await this.storage.load();
     const bootstrapPeers = [...(this.init.peers ?? [])];
     if (profile.invite !== undefined) bootstrapPeers.push(...parseInvite(profile.invite).addrs);
+    // A newcomer keeps quiet on mDNS until it is a member (the keeper flips this): only members can add it.
+    const discoverability = new Discoverability(profile.origin === 'created' || restore.entries.length > 0 || restore.snapshot !== undefined);
     this.peer = await createPeer({
-      privateKey, notebook, name: profile.name, listen: this.init.listen, mdns: this.init.mdns ?? true, bootstrap: bootstrapPeers,
+      privateKey, notebook, name: profile.name, listen: this.init.listen, mdns: this.init.mdns ?? true, bootstrap: bootstrapPeers, discoverability,
     });
     const id = this.peer.peerId;
     if (restore.snapshot !== undefined) {
@@ -205,23 +213,31 @@ export class NotesService extends EventTarget {
       send: (messages: Message[]) => this.peer?.raft.send(messages),
       apply: (rd) => this.apply(rd),
       onFatal: (error) => this.onFatal(error),
+      tickMs: this.init.tickMs ?? 10,
     });
     this.keeper = new ClusterKeeper({
       peer: this.peer, driver: this.driver, name: profile.name, maxVoters: this.init.maxVoters ?? 5,
-      joinTargets: bootstrapPeers, log: (line) => this.log(line),
+      joinTargets: bootstrapPeers, discoverability, log: (line) => this.log(line),
     });
     this.proposals = new Proposals({ client: id, outbox: this.outbox, driver: this.driver, peer: this.peer, commitWaitMs: this.init.commitWaitMs ?? 2_000 });
     const proposals = this.proposals;
     const driver = this.driver;
+    const keeper = this.keeper;
     this.peer.raft.setHandler((from, frame) => {
       if (frame.type === 'ForwardProposal') proposals.answerForward(from, frame);
-      else if (frame.type !== 'ForwardProposalResult') driver.step(frame); // a refused forward is proposed again by proposePending
+      else if (frame.type !== 'ForwardProposalResult') { // a refused forward is proposed again by proposePending
+        driver.step(frame);
+        keeper.onRaftMessage(frame);
+      }
     });
     this.peer.raft.addEventListener('reachability', (evt) => {
       this.log(`${evt.detail.reachable ? 'connected to' : 'lost'} ${evt.detail.peer}`);
       this.dispatchEvent(new CustomEvent('status'));
     });
     await this.keeper.start();
+    // A sole voter has nobody to hear from: it campaigns at once rather than after an election timeout.
+    const { membership } = node.status();
+    if (membership.voters.length === 1 && membership.voters[0] === id) node.campaign();
     this.driver.start();
     this.timer = setInterval(() => this.housekeeping(), 100);
   }
@@ -249,6 +265,7 @@ export class NotesService extends EventTarget {
       role: raft?.role ?? 'none',
       term: raft?.term ?? 0,
       leaderId: raft?.leaderId ?? null,
+      votedFor: raft?.votedFor ?? null,
       commitIndex: raft?.commitIndex ?? 0,
       appliedIndex: this.doc.appliedIndex,
       lastIndex: raft?.lastIndex ?? 0,
@@ -265,6 +282,12 @@ export class NotesService extends EventTarget {
       conflicts: (this.outbox?.rejected() ?? []).map((r) => ({ ...pendingView(r), error: r.error, current: r.current ?? null })),
       commitIndex: this.driver?.node.status().commitIndex ?? 0,
     };
+  }
+
+  /** logEntries lists up to `limit` log entries from index `from` (GET /api/log); compacted ones answer from the snapshot point. */
+  logEntries(from: number, limit: number): LogPage {
+    if (this.driver === null) return { firstIndex: 1, snapshotIndex: 0, commitIndex: 0, appliedIndex: 0, lastIndex: 0, entries: [] };
+    return logPage(this.driver.node, from, limit, this.doc.appliedIndex);
   }
 
   /** exportMarkdown is the whole document as Markdown, one section per note. */
@@ -426,6 +449,7 @@ export class NotesService extends EventTarget {
     for (const entry of rd.committed) {
       if (entry.index <= this.doc.appliedIndex) continue;
       if (entry.kind !== 'command') {
+        if (entry.kind === 'config') this.keeper?.onMembershipCommitted();
         this.doc.skip(entry.index);
         continue;
       }
