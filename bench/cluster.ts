@@ -28,6 +28,7 @@ import { EtcdCluster, etcdVersion, type EtcdMember } from './cluster/etcd-cluste
 import { coldStartMs, formOnce, type FormationRun, type LanHostLike } from './cluster/formation.ts';
 import { closedLoop, firstSuccess, machineBusySeconds, percentile, sleep, type LoadResult, type Request } from './cluster/load.ts';
 import { RaftnotesCluster, type RaftnotesPeer } from './cluster/raftnotes-cluster.ts';
+import { ensureCliBundle } from '../scripts/build-cli.ts';
 
 const { values } = parseArgs({
   options: {
@@ -59,6 +60,8 @@ const SETTLE_MS = 300;
 /** How long each point first measures the idle cluster's CPU. */
 const IDLE_MS = 2_000;
 
+// Peers run bin/raftnotes.js on the bundle, as users' do: build it first when the sources changed.
+await ensureCliBundle();
 const started = performance.now();
 const LOAD_AT_START = os.loadavg()[0]!;
 const elapsedMs = () => performance.now() - started;
