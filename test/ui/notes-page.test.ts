@@ -138,4 +138,32 @@ describe('NotesPage', () => {
     expect(await texts(peers[0]!)).toEqual(order);
     expect(problems.flatMap((p) => p.errors)).toEqual([]);
   }, 60_000);
+
+  it('shows a note once when its committed copy arrives before the answer to its request', async () => {
+    const page = pages[1]!;
+    // Hold the answer to the POST until the note has come through the event stream: the order a busy peer often gives.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    let answered!: () => void;
+    const fulfilled = new Promise<void>((resolve) => { answered = resolve; });
+    const notesUrl = (url: URL) => url.pathname === '/api/notes';
+    await page.route(notesUrl, async (route) => {
+      if (route.request().method() !== 'POST') return route.fallback();
+      const answer = await route.fetch();
+      await held;
+      await route.fulfill({ response: answer });
+      answered();
+    });
+    await addOnPage(page, 'answer held back');
+    await expect.poll(() => texts(peers[1]!)).toContain('answer held back');
+    await expect.poll(() => noteItem(page, 'answer held back').count()).toBe(1).catch(async (e) => {
+      throw new Error(`${(e as Error).message}: ${await notesList(page).innerHTML()}`);
+    });
+    await expect.poll(() => notesList(page).locator('.note.sending').count(), { timeout: 2_000 }).toBe(0);
+    release();
+    await fulfilled;
+    await page.unroute(notesUrl);
+    await expect.poll(() => page.getByRole('textbox', { name: 'New note' }).inputValue()).toBe('');
+    expect(await noteItem(page, 'answer held back').count()).toBe(1);
+  });
 });

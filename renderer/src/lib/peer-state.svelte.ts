@@ -10,6 +10,8 @@ export const MAX_LOG_LINES = 300;
 export interface Sending {
   key: number;
   text: string;
+  /** The notes and pending requests with this text already shown when it was sent: a new one is this note. */
+  before: Set<string>;
 }
 
 /** PeerState holds what the page shows of one peer. */
@@ -62,7 +64,7 @@ export class PeerState {
 
   /** addNote sends a note and shows it as sending until the peer answers. */
   async addNote(text: string): Promise<WriteResult> {
-    const entry = { key: this.nextKey++, text };
+    const entry = { key: this.nextKey++, text, before: this.shownWithText(text) };
     this.sending = [...this.sending, entry];
     try {
       const result = await this.client.addNote(text);
@@ -72,6 +74,24 @@ export class PeerState {
     } finally {
       this.sending = this.sending.filter((s) => s !== entry);
     }
+  }
+
+  /**
+   * unanswered are the notes sent and not answered yet that the list does not
+   * show otherwise: the `notes` event of a committed or pending note often
+   * arrives before the answer to its request, and one note is shown once.
+   */
+  get unanswered(): Sending[] {
+    return this.sending.filter((s) => [...this.shownWithText(s.text)].every((id) => s.before.has(id)));
+  }
+
+  private shownWithText(text: string): Set<string> {
+    const notes = this.notes;
+    if (notes === null) return new Set();
+    return new Set([
+      ...notes.notes.filter((n) => n.text === text).map((n) => n.id),
+      ...notes.pending.filter((p) => p.op === 'add' && p.text === text).map((p) => p.requestId),
+    ]);
   }
 
   /** isLeader says whether this peer leads now. */
