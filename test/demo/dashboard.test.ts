@@ -64,6 +64,8 @@ describe('Dashboard', () => {
         .toMatch(/· committed · add "set 5" by /);
     }
     await expect.poll(() => page.getByRole('region', { name: 'Timeline' }).textContent()).toMatch(new RegExp(`${next} is leader of term \\d+`));
+    // Peer ids are shown as node names, also in lines heard before the page knew every node's id.
+    expect(await page.getByRole('region', { name: 'Timeline' }).textContent()).not.toMatch(/12D3Koo/);
     if (process.env['DEMO_SCREENSHOT']) await page.screenshot({ path: process.env['DEMO_SCREENSHOT'], fullPage: true });
     expect(problems).toEqual([]);
     expect(requests.filter((p) => p === '/api/demo/events')).toHaveLength(1);

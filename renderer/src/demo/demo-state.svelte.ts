@@ -247,7 +247,7 @@ export class DemoState {
     if (this.seenLines.size > 5_000) this.seenLines.clear();
     this.seenLines.add(seen);
     const kind: TimelineKind = /cut off|reconnect|lost|connected to/.test(line.text) ? 'partition' : /leadership/.test(line.text) ? 'leader' : 'info';
-    this.add(node.name, kind, `${node.name}: ${this.named(line.text)}`, line.at);
+    this.add(node.name, kind, `${node.name}: ${line.text}`, line.at);
   }
 
   /** refreshLogs moves the shown window to the newest index any node holds and rereads the logs that changed. */
