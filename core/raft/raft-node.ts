@@ -101,6 +101,21 @@ export class RaftNode {
     else this.tickElection();
   }
 
+  /**
+   * ticksUntilDue is how many tick() calls may come before one of them does
+   * anything but count (a heartbeat, an election or another timeout): a
+   * driver may sleep that long, then make the ticks it owes. At least 1.
+   */
+  ticksUntilDue(): number {
+    if (this.role !== 'leader') return Math.max(1, this.randomizedElectionTimeout - this.electionElapsed);
+    let due = Math.min(this.heartbeatTicks - this.heartbeatElapsed, this.electionTicks - this.electionElapsed);
+    if (this.transferee !== null) due = Math.min(due, this.electionTicks - this.transferElapsed);
+    for (const pr of this.progress.values()) {
+      if (pr.state === 'snapshot') due = Math.min(due, 4 * this.electionTicks - pr.snapshotTicks);
+    }
+    return Math.max(1, due);
+  }
+
   /** propose appends a command to the log when this node leads. */
   propose(data: Uint8Array): ProposeResult {
     const refused = this.refuseProposal();

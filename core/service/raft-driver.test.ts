@@ -3,8 +3,10 @@ import { RaftNode, type Message } from '../raft/index.ts';
 import { MemoryStorage, type StorageBatch } from '../storage/index.ts';
 import { RaftDriver } from './raft-driver.ts';
 
-/** settle lets the driver's loop (setImmediate, then microtasks) run to the end. */
-const settle = () => new Promise<void>((resolve) => setTimeout(resolve, 20));
+/** settle lets the driver's loop (setImmediate, then microtasks) run to the end; setImmediate is never faked here. */
+const settle = async () => {
+  for (let i = 0; i < 10; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+};
 
 /** A driver of node `a` in a group a, b, c, recording saves and sends in the order they happen. */
 function recorded() {
@@ -66,8 +68,35 @@ describe('RaftDriver', () => {
     await driver.stop();
   });
 
+  it('sleeps until the tick that does something, and makes the ticks it owes before each message', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    const { sent, driver } = recorded();
+    const start = performance.now();
+    driver.start();
+    // A follower's only timeout is its election: 22 ticks with random() = 0.5, one timer for all of them.
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersToNextTimer();
+    expect(performance.now() - start).toBe(220);
+    await settle();
+    expect(sent.filter((m) => m.type === 'RequestVote').map((m) => m.to)).toEqual(['b', 'c']);
+    // A leader's heartbeat 100 ms into the next sleep restarts the count from there, as a 10 ms interval would.
+    sent.length = 0;
+    vi.advanceTimersByTime(100);
+    driver.step({ type: 'AppendEntries', from: 'b', to: 'a', term: 1, prevLogIndex: 0, prevLogTerm: 0, entries: [], leaderCommit: 0 });
+    await settle();
+    const heard = performance.now();
+    vi.advanceTimersByTime(219);
+    await settle();
+    expect(sent.filter((m) => m.type === 'RequestVote')).toEqual([]);
+    vi.advanceTimersByTime(1);
+    await settle();
+    expect(performance.now() - heard).toBe(220);
+    expect(sent.filter((m) => m.type === 'RequestVote').map((m) => m.to)).toEqual(['b', 'c']);
+    await driver.stop();
+  });
+
   it('holds AppendEntries without entries for two ticks, and drops one that later entries supersede', async () => {
-    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     const { sent, driver, node } = recorded();
     driver.start();
     node.campaign();

@@ -25,6 +25,14 @@
 // commit up to 20 ms later when no entries follow, so a write made on a
 // follower is answered up to 20 ms later. Measured (bench:cluster, 1 write in
 // flight, strace): the leader's socket writes per write fell from 4.4 to 3.0.
+// A heartbeat that a tick made goes at once: nothing would carry it sooner.
+//
+// The tick is logical: the timer is set for the first tick that does anything
+// (RaftNode.ticksUntilDue: the next heartbeat, election or other timeout, or a
+// held message's release), and the ticks in between are made all at once
+// then, or before an input (a message, a proposal) needs the count. An idle
+// follower wakes once per election timeout instead of every 10 ms. Measured
+// on this 2-vCPU VM: an empty 10 ms setInterval alone costs 0.017 cores.
 import { RaftNode, type Message, type ProposeResult, type Ready, type MembershipChange, type NodeId } from '../raft/index.ts';
 import type { RaftStorage } from '../storage/index.ts';
 
@@ -49,52 +57,117 @@ export interface RaftDriverInit {
 export class RaftDriver {
   readonly node: RaftNode;
   private readonly init: RaftDriverInit;
+  private readonly tickMs: number;
+  /** The one timer: set for the next tick that does something, not every tick. */
   private timer: NodeJS.Timeout | null = null;
+  private started = false;
+  /** Ticks made so far; the timer is set for tick wakeTick, counted from baseClock at baseTime. */
+  private clock = 0;
+  private wakeTick = 0;
+  private baseClock = 0;
+  private baseTime = 0;
+  /** Whether the Ready the loop takes next comes from ticks alone: its heartbeats go at once, nothing would carry them sooner. */
+  private tickReady = false;
   private running = false;
   private scheduled = false;
   private failed: Error | null = null;
   private idle: Promise<void> = Promise.resolve();
-  /** AppendEntries without entries waiting to go, by recipient, with the ticks they waited. */
-  private readonly held = new Map<NodeId, { message: Message; ticks: number }>();
+  /** AppendEntries without entries waiting to go, by recipient, with the tick they began waiting at. */
+  private readonly held = new Map<NodeId, { message: Message; at: number }>();
   /** The term and vote last made durable. */
   private durable: { term: number; votedFor: NodeId | null };
 
   constructor(init: RaftDriverInit) {
     this.init = init;
     this.node = init.node;
+    this.tickMs = init.tickMs ?? 10;
     const { term, votedFor } = init.node.status(); // as restored from storage: nothing has happened yet
     this.durable = { term, votedFor };
   }
 
   start(): void {
-    if (this.timer !== null || this.failed !== null) return;
-    this.timer = setInterval(() => {
-      this.releaseHeld();
-      this.node.tick();
-      // Most ticks change nothing to persist or send: skip the Ready loop's turn then.
-      if (this.node.hasReady()) this.kick();
-    }, this.init.tickMs ?? 10);
+    if (this.started || this.failed !== null) return;
+    this.started = true;
+    this.baseTime = performance.now();
+    this.baseClock = this.clock;
+    this.plan();
     this.kick();
   }
 
   /** stop ends ticking and waits for the batch in progress. */
   async stop(): Promise<void> {
+    this.started = false;
     this.releaseHeld(true);
-    if (this.timer !== null) clearInterval(this.timer);
+    if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     await this.idle;
   }
 
+  /**
+   * catchUp makes the ticks the clock owes since the last wake-up, never past
+   * the tick the timer is set for: an input sees the tick count a 10 ms
+   * interval would have given it, and a loop blocked for a while loses ticks
+   * as an interval would, instead of firing an election on waking.
+   */
+  private catchUp(): void {
+    if (this.timer === null) return;
+    const target = this.clockNow();
+    while (this.clock < target) {
+      this.node.tick();
+      this.clock++;
+    }
+  }
 
+  /** clockNow is the tick the clock is at, within the current sleep (catchUp makes the ticks up to it). */
+  private clockNow(): number {
+    if (this.timer === null) return this.clock;
+    return Math.max(this.clock, Math.min(this.wakeTick, this.baseClock + Math.floor((performance.now() - this.baseTime) / this.tickMs)));
+  }
+
+  /** onTimer makes the ticks up to the planned one, sends what was held long enough, and plans the next wake-up. */
+  private onTimer(): void {
+    this.timer = null;
+    if (!this.started || this.failed !== null) return;
+    while (this.clock < this.wakeTick) {
+      this.node.tick();
+      this.clock++;
+    }
+    this.releaseHeld();
+    this.tickReady = this.node.hasReady();
+    this.baseTime = performance.now();
+    this.baseClock = this.clock;
+    this.plan();
+    // Most wake-ups change nothing to persist or send: skip the Ready loop's turn then.
+    if (this.node.hasReady()) this.kick();
+  }
+
+  /** plan sets the timer for the first tick that does something (see the top of this file), if sooner than the one set. */
+  private plan(): void {
+    if (!this.started || this.failed !== null) return;
+    let due = this.node.ticksUntilDue();
+    for (const h of this.held.values()) due = Math.min(due, h.at + HOLD_TICKS - this.clock);
+    const wake = this.clock + Math.max(1, due);
+    if (this.timer !== null) {
+      if (wake >= this.wakeTick) return;
+      clearTimeout(this.timer);
+    }
+    this.wakeTick = wake;
+    this.timer = setTimeout(() => this.onTimer(), Math.max(0, this.baseTime + (wake - this.baseClock) * this.tickMs - performance.now()));
+  }
 
   step(message: Message): void {
     if (this.failed !== null) return;
+    this.tickReady = false;
+    this.catchUp();
     this.node.step(message);
-    this.kick();
+    // Most answers (a follower's acknowledgement of nothing new) change nothing: no Ready loop turn then.
+    if (this.node.hasReady()) this.kick();
   }
 
   propose(data: Uint8Array): ProposeResult {
     if (this.failed !== null) return { ok: false, reason: 'not-leader', leaderId: null };
+    this.tickReady = false;
+    this.catchUp();
     const result = this.node.propose(data);
     this.kick();
     return result;
@@ -102,12 +175,16 @@ export class RaftDriver {
 
   changeMembership(change: MembershipChange): ProposeResult {
     if (this.failed !== null) return { ok: false, reason: 'not-leader', leaderId: null };
+    this.tickReady = false;
+    this.catchUp();
     const result = this.node.changeMembership(change);
     this.kick();
     return result;
   }
 
   transferLeadership(to: NodeId): void {
+    this.tickReady = false;
+    this.catchUp();
     this.node.transferLeadership(to);
     this.kick();
   }
@@ -140,11 +217,13 @@ export class RaftDriver {
         this.send(messages);
         this.init.apply(rd);
         this.node.advance(rd);
+        this.tickReady = false;
       }
     } catch (error) {
       this.fail(error instanceof Error ? error : new Error(String(error)));
     } finally {
       this.running = false;
+      this.plan(); // a new role or a held message may want an earlier wake-up
     }
   }
 
@@ -153,12 +232,12 @@ export class RaftDriver {
     const now: Message[] = [];
     for (const m of messages) {
       if (m.type === 'AppendEntries') {
-        if (m.entries.length === 0) {
+        if (m.entries.length === 0 && !this.tickReady) {
           // Replaces an older one (this one's commit index is as new or newer), keeping its age.
-          this.held.set(m.to, { message: m, ticks: this.held.get(m.to)?.ticks ?? 0 });
+          this.held.set(m.to, { message: m, at: this.held.get(m.to)?.at ?? this.clockNow() });
           continue;
         }
-        this.held.delete(m.to); // these entries carry the commit index too
+        this.held.delete(m.to); // this one carries the commit index too
       }
       now.push(m);
     }
@@ -166,7 +245,7 @@ export class RaftDriver {
   }
 
   /**
-   * releaseHeld runs every tick: it sends the AppendEntries held for HOLD_TICKS
+   * releaseHeld runs at each wake-up: it sends the AppendEntries held for HOLD_TICKS
    * ticks (all of them with `all`), whatever the role now: a leader that
    * stepped down still tells the commit.
    */
@@ -174,7 +253,7 @@ export class RaftDriver {
     if (this.held.size === 0) return;
     const out: Message[] = [];
     for (const [to, h] of this.held) {
-      if (all || ++h.ticks >= HOLD_TICKS) {
+      if (all || this.clock >= h.at + HOLD_TICKS) {
         out.push(h.message);
         this.held.delete(to);
       }
@@ -192,7 +271,7 @@ export class RaftDriver {
   private fail(error: Error): void {
     if (this.failed !== null) return;
     this.failed = error;
-    if (this.timer !== null) clearInterval(this.timer);
+    if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     this.init.onFatal(error);
   }
