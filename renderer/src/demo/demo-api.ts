@@ -2,6 +2,7 @@
 // processes) and each peer's log, read through the server's proxy. The rest of
 // a peer's API goes through the shared client (createHttpClient on /peers/<name>).
 import { ClientError } from '../lib/client-api.ts';
+import type { LogEntryView, LogPage } from '../../../core/service/log-view.ts';
 
 /** ProcessState is a peer process as the demo server runs it. */
 export type ProcessState = 'starting' | 'running' | 'stopping' | 'stopped';
@@ -18,23 +19,8 @@ export interface DemoPeer {
   lastExit: string | null;
 }
 
-/** LogEntry is one entry of GET /api/log. */
-export interface LogEntry {
-  index: number;
-  term: number;
-  kind: 'note' | 'noop' | 'membership' | 'unreadable';
-  summary: string;
-}
-
-/** LogPage is GET /api/log: entries and the log's landmarks. */
-export interface LogPage {
-  firstIndex: number;
-  snapshotIndex: number;
-  commitIndex: number;
-  appliedIndex: number;
-  lastIndex: number;
-  entries: LogEntry[];
-}
+/** LogEntry is one entry of GET /api/log, LogPage the whole answer: the peer's own types (type-only, erased in the build). */
+export type { LogEntryView as LogEntry, LogPage };
 
 /** DemoApi calls the demo server with the page's token. */
 export class DemoApi {
