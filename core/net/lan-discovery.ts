@@ -84,6 +84,9 @@ export function announcing<T extends Startable & MdnsResponder>(
   discovery: T, events: EventTarget, serviceTag: string, discoverability = new Discoverability(true),
 ): T {
   const timers = new Set<NodeJS.Timeout>();
+  if (typeof discovery._onMdnsQuery !== 'function') {
+    throw new Error('@libp2p/mdns changed: its _onMdnsQuery is gone; review core/net/lan-discovery.ts');
+  }
   const answer = discovery._onMdnsQuery.bind(discovery);
   discovery._onMdnsQuery = (query) => {
     if (discoverability.discoverable) answer(query);
