@@ -21,6 +21,8 @@ export interface EventStreamInit {
   /** First wait before reconnecting; doubles up to maxBackoffMs. Defaults 250 and 5,000 ms. */
   minBackoffMs?: number;
   maxBackoffMs?: number;
+  /** The longest event (in characters) kept while it arrives; a longer one drops the connection. Default: no bound. */
+  maxEventChars?: number;
 }
 
 /** openEventStream follows the stream until the returned function is called. */
@@ -44,7 +46,17 @@ export function openEventStream(init: EventStreamInit): () => void {
       init.onState('open');
       backoff = minBackoff;
       const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-      const parser = createParser({ onEvent: ({ event, data }) => init.onEvent({ event: event ?? 'message', data }) });
+      const parser = createParser({
+        onEvent: ({ event, data }) => init.onEvent({ event: event ?? 'message', data }),
+        // Unknown fields and bad retry values are skipped; only an overlong event ends the stream.
+        onError: (error) => {
+          if (error.type === 'max-buffer-size-exceeded') {
+            refusal = error.message;
+            controller?.abort();
+          }
+        },
+        ...(init.maxEventChars !== undefined ? { maxBufferSize: init.maxEventChars } : {}),
+      });
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
