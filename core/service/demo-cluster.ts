@@ -8,7 +8,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
-import { DemoNode, type DemoNodeView } from './demo-node.ts';
+import { DemoNode } from './demo-node.ts';
+import type { DemoNodeView } from './demo-view.ts';
 
 /** DemoLayout is what demo.json holds. */
 export interface DemoLayout {

@@ -7,26 +7,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import type { DemoNodeState, DemoNodeView } from './demo-view.ts';
 
 /** RAFTNOTES_BIN is the command users run; the demo's peers are started through it. */
 export const RAFTNOTES_BIN = fileURLToPath(new URL('../../bin/raftnotes.js', import.meta.url));
-
-/** DemoNodeState is what the dashboard shows of a node's process. */
-export type DemoNodeState = 'starting' | 'running' | 'stopping' | 'stopped';
-
-/** DemoNodeView is one row of GET /api/demo/peers. */
-export interface DemoNodeView {
-  name: string;
-  state: DemoNodeState;
-  /** The peer's API, while it runs. */
-  api: string | null;
-  pid: number | null;
-  peerId: string | null;
-  port: number;
-  dataDir: string;
-  /** Why the node last stopped: "stopped", "crashed (SIGKILL)", "exited with 1"… */
-  lastExit: string | null;
-}
 
 /** DemoNodeInit says where a node keeps its data and which port its peer listens on. */
 export interface DemoNodeInit {

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createParser } from 'eventsource-parser';
 import { DemoEvents, REPLAY_LOG_LINES } from '../../core/service/demo-events.ts';
-import type { DemoNodeView } from '../../core/service/demo-node.ts';
+import type { DemoNodeView } from '../../core/service/demo-view.ts';
 import { waitFor } from '../cluster/peer-process.ts';
 
 /** FakePeer serves /api/events to the right token and lets the test write to every open stream. */

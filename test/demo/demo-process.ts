@@ -7,17 +7,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { waitFor } from '../cluster/peer-process.ts';
+import type { DemoNodeView } from '../../core/service/demo-view.ts';
 
 const BIN = new URL('../../bin/raftnotes.js', import.meta.url).pathname;
 
-/** DemoPeer is one row of GET /api/demo/peers. */
-export interface DemoPeer {
-  name: string;
-  state: 'starting' | 'running' | 'stopping' | 'stopped';
-  api: string | null;
-  pid: number | null;
-  peerId: string | null;
-}
 
 /** Answer is a status and a parsed JSON body. */
 export interface Answer<T = any> {
@@ -50,7 +43,7 @@ export class DemoProcess {
       createInterface({ input: child.stdout! }).on('line', (line) => {
         this.output.push(line);
         if (!line.startsWith('{')) return;
-        const ready = JSON.parse(line) as { url: string; token: string; dataDir: string; peers: DemoPeer[] };
+        const ready = JSON.parse(line) as { url: string; token: string; dataDir: string; peers: DemoNodeView[] };
         Object.assign(this, { url: ready.url, token: ready.token, dataDir: ready.dataDir });
         for (const p of ready.peers) if (p.pid !== null) this.pids.add(p.pid);
         clearTimeout(timer);
@@ -75,8 +68,8 @@ export class DemoProcess {
   }
 
   /** peers lists the demo's peers and remembers their pids. */
-  async peers(): Promise<DemoPeer[]> {
-    const { body } = await this.call<{ peers: DemoPeer[] }>('GET', '/api/demo/peers');
+  async peers(): Promise<DemoNodeView[]> {
+    const { body } = await this.call<{ peers: DemoNodeView[] }>('GET', '/api/demo/peers');
     for (const p of body.peers) if (p.pid !== null) this.pids.add(p.pid);
     return body.peers;
   }

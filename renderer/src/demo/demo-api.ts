@@ -3,21 +3,10 @@
 // a peer's API goes through the shared client (createHttpClient on /peers/<name>).
 import { ClientError } from '../lib/client-api.ts';
 import type { LogEntryView, LogPage } from '../../../core/service/log-view.ts';
+import type { DemoNodeState, DemoNodeView } from '../../../core/service/demo-view.ts';
 
-/** ProcessState is a peer process as the demo server runs it. */
-export type ProcessState = 'starting' | 'running' | 'stopping' | 'stopped';
-
-/** DemoPeer is one row of GET /api/demo/peers. */
-export interface DemoPeer {
-  name: string;
-  state: ProcessState;
-  api: string | null;
-  pid: number | null;
-  peerId: string | null;
-  port: number;
-  dataDir: string;
-  lastExit: string | null;
-}
+/** ProcessState is a peer process as the demo server runs it; DemoPeer one row of GET /api/demo/peers (the server's own types). */
+export type { DemoNodeState as ProcessState, DemoNodeView as DemoPeer };
 
 /** LogEntry is one entry of GET /api/log, LogPage the whole answer: the peer's own types (type-only, erased in the build). */
 export type { LogEntryView as LogEntry, LogPage };
@@ -31,13 +20,13 @@ export class DemoApi {
   }
 
   /** peers lists the demo's peer processes. */
-  async peers(): Promise<{ peers: DemoPeer[]; dataDir: string; temporary: boolean }> {
+  async peers(): Promise<{ peers: DemoNodeView[]; dataDir: string; temporary: boolean }> {
     return this.call('GET', '/api/demo/peers');
   }
 
   /** act stops (SIGTERM), crashes (SIGKILL) or starts again one peer. */
-  async act(name: string, action: 'stop' | 'crash' | 'start'): Promise<DemoPeer> {
-    return (await this.call<{ peer: DemoPeer }>('POST', `/api/demo/peers/${encodeURIComponent(name)}/${action}`)).peer;
+  async act(name: string, action: 'stop' | 'crash' | 'start'): Promise<DemoNodeView> {
+    return (await this.call<{ peer: DemoNodeView }>('POST', `/api/demo/peers/${encodeURIComponent(name)}/${action}`)).peer;
   }
 
   /** log reads `limit` entries of a peer's log from `from` (default: its last `limit`). */

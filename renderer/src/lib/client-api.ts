@@ -2,19 +2,10 @@
 // method per API call, typed results, and failures as ClientError values with
 // the API's `{ error, message }`. It is implemented over HTTP + server-sent
 // events in the browser (http-client.ts) and over Electron IPC in the app.
+import type { Note } from '../../../core/notes/index.ts';
 
-/** Note is one committed note of the document. */
-export interface Note {
-  id: string;
-  /** The note's place in the log: the index of the entry that added it. */
-  seq: number;
-  text: string;
-  author: string;
-  createdAt: number;
-  updatedAt: number;
-  /** 1 when added; every edit adds one. Edits and deletes name the version they saw. */
-  version: number;
-}
+/** Note is one committed note of the document: the replicated document's own type (type-only, erased in the build). */
+export type { Note };
 
 /** PendingRequest is a write kept in the peer's outbox until a majority commits it. */
 export interface PendingRequest {
