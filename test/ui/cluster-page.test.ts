@@ -44,14 +44,19 @@ describe('ClusterPage', () => {
       pages.push(opened.page);
       problems.push(opened.problems.errors);
     }
-    const leader = await leaderOf(peers);
-    for (const page of pages) {
-      await waitFor('three members, one leader, two followers', async () => {
-        if ((await members(page).count()) !== 3) return false;
+    // Every page: three members, one leader and two followers, the leader being the one the peers report
+    // (asked again on each try: a busy machine may hold another election meanwhile).
+    const leader = await waitFor('every page showing three members and the leader the peers report', async () => {
+      const now = await leaderOf(peers);
+      for (const page of pages) {
+        if ((await members(page).count()) !== 3) return undefined;
         const roles = await members(page).locator('.role-badge').allTextContents();
-        return roles.filter((r) => r === 'leader').length === 1 && roles.filter((r) => r === 'follower').length === 2;
-      });
-      expect(await leaderShown(page)).toBe(leader.name);
+        if (roles.filter((r) => r === 'leader').length !== 1 || roles.filter((r) => r === 'follower').length !== 2) return undefined;
+        if ((await leaderShown(page)) !== now.name) return undefined;
+      }
+      return now;
+    });
+    for (const page of pages) {
       for (const p of peers) await member(page, p.name).waitFor();
       // The pages opened after the election: the event log starts with the peer's recent events.
       await page.getByRole('log', { name: 'Event log' }).getByText(/ in term \d+/).first().waitFor();
