@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { connect } from 'node:net';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from './api-error.ts';
 import { HttpApi, MAX_BODY_BYTES, type Route } from './http-api.ts';
 
@@ -75,6 +76,35 @@ describe('HttpApi', () => {
     const fail = await fetch(`${url}/api/fail`, { headers: auth });
     expect(fail.status).toBe(409);
     expect(await fail.json()).toEqual({ error: 'conflict', message: 'Reload and try again.', current: 1 });
+  });
+
+  it('reads a body sent in several pieces, and drops one whose client left before its end', async () => {
+    const handle = vi.fn(({ body }: { body: unknown }) => ({ status: 201, body: { body } }));
+    const url = await serve([...echo, { method: 'POST', path: '/api/count', handle }]);
+    const { port } = new URL(url);
+    const head = (length: number) => `POST /api/count HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nauthorization: Bearer ${TOKEN}\r\n` +
+      `content-type: application/json\r\ncontent-length: ${length}\r\n\r\n`;
+    const whole = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write(head(13) + '{"text":');
+        setTimeout(() => socket.write('"hi"}'), 50);
+      });
+      let answer = '';
+      socket.on('data', (d) => { answer += d.toString(); if (answer.includes('}}')) { socket.destroy(); resolve(answer); } });
+      socket.on('error', reject);
+    });
+    expect(whole).toMatch(/^HTTP\/1.1 201/);
+    expect(whole).toContain('{"body":{"text":"hi"}}');
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write(head(100) + '{"text":"cut');
+        setTimeout(() => { socket.destroy(); resolve(); }, 50);
+      });
+      socket.on('error', reject);
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(handle).toHaveBeenCalledTimes(1); // the cut body never reached a handler
+    expect((await fetch(`${url}/api/ping`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
   });
 
   it('keeps serving after a handler throws', async () => {

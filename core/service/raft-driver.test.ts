@@ -68,6 +68,25 @@ describe('RaftDriver', () => {
     await driver.stop();
   });
 
+  it('lets its messages reach the wire before it applies committed entries', async () => {
+    const events: string[] = [];
+    const node = new RaftNode({ id: 'b', membership: { voters: ['a', 'b', 'c'], learners: [] }, random: () => 0.5 });
+    const driver = new RaftDriver({
+      node, storage: new MemoryStorage(),
+      // As the transport does: the bytes are written in a microtask after send().
+      send: (messages) => queueMicrotask(() => events.push(...messages.map((m) => `written ${m.type}`))),
+      apply: (rd) => { if (rd.committed.length > 0) events.push(`apply ${rd.committed.map((e) => e.index).join(',')}`); },
+      onFatal: (error) => { throw error; },
+    });
+    const entry = (index: number) => ({ index, term: 1, kind: 'command' as const, data: new Uint8Array([index]) });
+    driver.step({ type: 'AppendEntries', from: 'a', to: 'b', term: 1, prevLogIndex: 0, prevLogTerm: 0, entries: [entry(1)], leaderCommit: 0 });
+    await settle();
+    events.length = 0;
+    driver.step({ type: 'AppendEntries', from: 'a', to: 'b', term: 1, prevLogIndex: 1, prevLogTerm: 1, entries: [entry(2)], leaderCommit: 1 });
+    await settle();
+    expect(events).toEqual(['written AppendEntriesResponse', 'apply 1']);
+  });
+
   it('sleeps until the tick that does something, and makes the ticks it owes before each message', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     const { sent, driver } = recorded();

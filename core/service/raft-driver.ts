@@ -27,6 +27,12 @@
 // flight, strace): the leader's socket writes per write fell from 4.4 to 3.0.
 // A heartbeat that a tick made goes at once: nothing would carry it sooner.
 //
+// A Ready's messages are written to the sockets before its committed entries
+// are applied (the transport writes in a microtask, which the loop lets run
+// first), so a follower's answer to AppendEntries does not wait for the
+// follower to apply the previous write. Measured (3 peers, 1 write in flight,
+// warm): p50 2.79 -> 2.66 ms.
+//
 // The tick is logical: the timer is set for the first tick that does anything
 // (RaftNode.ticksUntilDue: the next heartbeat, election or other timeout, or a
 // held message's release), and the ticks in between are made all at once
@@ -214,7 +220,9 @@ export class RaftDriver {
           await this.init.storage.save(rd);
           if (rd.hardState !== null) this.durable = rd.hardState;
         }
-        this.send(messages);
+        if (this.send(messages) && (rd.committed.length > 0 || rd.snapshot !== null)) {
+          await Promise.resolve(); // the transport writes them out (a microtask) before applying holds this thread
+        }
         this.init.apply(rd);
         this.node.advance(rd);
         this.tickReady = false;
@@ -227,8 +235,11 @@ export class RaftDriver {
     }
   }
 
-  /** send hands messages to the network, holding AppendEntries without entries until the next tick (see the top of this file). */
-  private send(messages: Message[]): void {
+  /**
+   * send hands messages to the network, holding AppendEntries without entries
+   * until the next tick (see the top of this file); true when any went.
+   */
+  private send(messages: Message[]): boolean {
     const now: Message[] = [];
     for (const m of messages) {
       if (m.type === 'AppendEntries') {
@@ -242,6 +253,7 @@ export class RaftDriver {
       now.push(m);
     }
     if (now.length > 0) this.init.send(now);
+    return now.length > 0;
   }
 
   /**
