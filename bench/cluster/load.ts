@@ -23,7 +23,12 @@ export interface LoadResult {
   machineCpu: number;
   /** CPU seconds per second the servers used while idle, just before the load (when measured). */
   idleServerCpu?: number;
+  /** Acknowledged writes per second in each WARMUP_SLICE_MS of the warm-up, in order: how fast each system reaches its pace. */
+  warmupRates: number[];
 }
+
+/** The warm-up's writes are counted in slices of this length (LoadResult.warmupRates). */
+export const WARMUP_SLICE_MS = 2_000;
 
 /** closedLoop keeps `inFlight` requests outstanding for warm-up + measure seconds; only the measured window counts. */
 export async function closedLoop(request: Request, inFlight: number, warmupMs: number, measureMs: number,
@@ -34,6 +39,8 @@ export async function closedLoop(request: Request, inFlight: number, warmupMs: n
   let committed = 0;
   let failed = 0;
   const latencies: number[] = [];
+  const warmupCounts = new Array<number>(Math.ceil(warmupMs / WARMUP_SLICE_MS)).fill(0);
+  const loadStart = performance.now();
   const worker = async (): Promise<void> => {
     while (!stop) {
       const start = performance.now();
@@ -42,6 +49,10 @@ export async function closedLoop(request: Request, inFlight: number, warmupMs: n
         ok = await request(n++);
       } catch {
         ok = false;
+      }
+      if (!measuring && ok) {
+        const slice = Math.floor((performance.now() - loadStart) / WARMUP_SLICE_MS);
+        if (slice < warmupCounts.length) warmupCounts[slice]!++;
       }
       if (!measuring || stop) continue;
       if (ok) {
@@ -70,6 +81,7 @@ export async function closedLoop(request: Request, inFlight: number, warmupMs: n
     inFlight, seconds: elapsed, committed, failed, perSecond: committed / elapsed,
     p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99),
     serverCpu: server / elapsed, clientCpu: (client.user + client.system) / 1e6 / elapsed, machineCpu: machine / elapsed,
+    warmupRates: warmupCounts.map((count, i) => count / (Math.min(WARMUP_SLICE_MS, warmupMs - i * WARMUP_SLICE_MS) / 1000)),
   };
 }
 
