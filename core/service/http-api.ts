@@ -211,6 +211,7 @@ function readJson(req: IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let ended = false;
     req.on('data', (chunk: Buffer) => {
       size += chunk.byteLength;
       // Past the limit the rest is read and dropped, so the answer reaches the client.
@@ -218,8 +219,11 @@ function readJson(req: IncomingMessage): Promise<unknown> {
     });
     req.once('error', reject);
     // A client gone before the end of its body: nobody reads the answer, but the handler must not wait forever.
-    req.once('close', () => reject(new ApiError(400, 'incomplete-body', 'The request body ended early; send it again.')));
+    req.once('close', () => {
+      if (!ended) reject(new ApiError(400, 'incomplete-body', 'The request body ended early; send it again.'));
+    });
     req.once('end', () => {
+      ended = true;
       if (size > MAX_BODY_BYTES) {
         reject(new ApiError(413, 'too-large', `Request bodies are limited to ${MAX_BODY_BYTES} bytes; a note's text to 65,536 bytes.`));
       } else if (size === 0) {
