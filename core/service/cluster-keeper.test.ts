@@ -42,8 +42,12 @@ class FakePeer extends EventTarget {
     this.joinHandler = handler;
   }
   async handleStatus(): Promise<void> {}
-  async fetchStatus(): Promise<never> {
-    throw new Error('no status in these tests');
+  /** What each member's status answers; a missing member fails like an unreachable peer. */
+  readonly statuses = new Map<string, Record<string, unknown>>();
+  async fetchStatus(id: string): Promise<Record<string, unknown>> {
+    const record = this.statuses.get(id);
+    if (record === undefined) throw new Error(`${id} has no status here`);
+    return record;
   }
   addrs(): string[] {
     return [];
@@ -196,5 +200,18 @@ describe('ClusterKeeper', () => {
     driver.status = { ...driver.status, membership: { voters: ['leader'], learners: [SELF] } };
     keeper.tick();
     expect(discoverability.discoverable).toBe(true);
+  });
+
+  it('shows what another member says of itself only when it is a role and a term it could have', async () => {
+    const peer = new FakePeer();
+    const driver = new FakeDriver({ voters: [SELF, 'b', 'c', 'd'], learners: [] }, 'leader');
+    for (const id of ['b', 'c', 'd']) peer.raft.addPeer(id);
+    peer.statuses.set('b', { name: 'Bea', role: 'follower', term: 1 });
+    peer.statuses.set('c', { name: 'Cy', role: '<img src=x>', term: 'many' });
+    peer.statuses.set('d', { name: 'Dee', role: 'candidate', term: -3 });
+    const keeper = await keeperOf(peer, driver);
+    keeper.tick();
+    await vi.waitFor(() => expect(keeper.members(driver.status).map((m) => m.name)).toEqual(['self', 'Bea', 'Cy', 'Dee']));
+    expect(keeper.members(driver.status).map((m) => [m.role, m.term])).toEqual([['leader', 1], ['follower', 1], ['unknown', 0], ['candidate', 0]]);
   });
 });

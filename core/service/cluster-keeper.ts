@@ -10,7 +10,7 @@ import { MAX_JOIN_ADDRS, type JoinMember, type JoinResponse, type Peer, type Sta
 import { Backoff } from '../net/backoff.ts';
 import type { Discoverability } from '../net/lan-discovery.ts';
 import type { RaftDriver } from './raft-driver.ts';
-import type { MemberView } from './notes-service.ts';
+import { MEMBER_ROLES, type Member, type MemberRole } from './api-types.ts';
 
 /** ClusterKeeperInit is what a keeper works with. */
 export interface ClusterKeeperInit {
@@ -54,7 +54,7 @@ const SILENT_POLLS_BEFORE_HANGUP = 3;
 export class ClusterKeeper {
   private readonly init: ClusterKeeperInit;
   private readonly names = new Map<string, string>();
-  private readonly remote = new Map<string, { role: string; term: number; at: number }>();
+  private readonly remote = new Map<string, { role: MemberRole; term: number; at: number }>();
   /** Where to ask to join next: a peer id or a multiaddr. */
   private joinTargets: string[] = [];
   /** Join requests in flight, by target. */
@@ -118,9 +118,9 @@ export class ClusterKeeper {
   }
 
   /** members is the cluster view: one row per member of the latest membership. */
-  members(status: Status): MemberView[] {
+  members(status: Status): Member[] {
     const { peer } = this.init;
-    const rows: MemberView[] = [];
+    const rows: Member[] = [];
     const add = (id: string, voter: boolean) => {
       const self = id === peer.peerId;
       const seen = this.remote.get(id);
@@ -436,7 +436,7 @@ export class ClusterKeeper {
         if (typeof record['name'] === 'string') this.names.set(id, record['name']);
         const addrs = record['addrs'];
         if (typeof addrs === 'object' && addrs !== null) this.learnAddrs(addrs as Record<string, unknown>);
-        this.remote.set(id, { role: String(record['role']), term: Number(record['term']) || 0, at: Date.now() });
+        this.remote.set(id, { role: remoteRole(record['role']), term: remoteTerm(record['term']), at: Date.now() });
       } catch {
         // A connection cut at a switch sends no reset, and TCP retries ever more slowly:
         // after a few unanswered polls, drop the connection so the redial loop takes over.
@@ -455,4 +455,14 @@ export class ClusterKeeper {
 
 function isMember(status: Status, id: string): boolean {
   return status.membership.voters.includes(id) || status.membership.learners.includes(id);
+}
+
+/** remoteRole is the role another peer's status reports, or 'unknown' for anything else it might send. */
+function remoteRole(value: unknown): MemberRole {
+  return (MEMBER_ROLES as readonly unknown[]).includes(value) ? value as MemberRole : 'unknown';
+}
+
+/** remoteTerm is the term another peer's status reports, or 0 when it is not a whole number from 0. */
+function remoteTerm(value: unknown): number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : 0;
 }

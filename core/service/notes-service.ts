@@ -12,7 +12,8 @@ import { ApiError } from './api-error.ts';
 import { ClusterKeeper } from './cluster-keeper.ts';
 import { Discoverability } from '../net/lan-discovery.ts';
 import { DataDirError, ensureDataDir, RAFT_DIR, readProfile, writeProfile, type Profile } from './data-dir.ts';
-import { Outbox, type PendingRequest } from './outbox.ts';
+import { Outbox, type OutboxRequest } from './outbox.ts';
+import type { NotesSnapshot, PeerStatus, PendingRequest, WriteResult } from './api-types.ts';
 import { Proposals } from './proposals.ts';
 import { logPage, type LogPage } from './log-view.ts';
 import { RaftDriver } from './raft-driver.ts';
@@ -33,58 +34,6 @@ export interface NotesServiceInit {
   /** How long addNote waits for the commit before answering 202. Default 2,000 ms. */
   commitWaitMs?: number;
 }
-
-/** MemberView is one row of the cluster view. */
-export interface MemberView {
-  id: string;
-  name: string;
-  voter: boolean;
-  role: string;
-  term: number;
-  reachable: boolean;
-  matchIndex: number | null;
-}
-
-/** StatusView is GET /api/status. */
-export interface StatusView {
-  id: string;
-  name: string;
-  role: string;
-  term: number;
-  leaderId: string | null;
-  /** Whom this peer voted for in `term` (null: nobody yet). */
-  votedFor: string | null;
-  commitIndex: number;
-  appliedIndex: number;
-  lastIndex: number;
-  isolated: boolean;
-  notebook: { id: string; name: string } | null;
-  members: MemberView[];
-}
-
-/** PendingView is a request of the outbox, as the API shows it. */
-export interface PendingView {
-  requestId: string;
-  op: string;
-  text: string | null;
-  /** The note an edit or delete is about, and the version it saw. */
-  noteId?: string;
-  version?: number;
-  createdAt: number;
-}
-
-/** NotesView is GET /api/notes. */
-export interface NotesView {
-  notes: Note[];
-  pending: PendingView[];
-  /** Requests refused after they were answered as pending, until dismissed. */
-  conflicts: Array<PendingView & { error: string; current: Note | null }>;
-  commitIndex: number;
-}
-
-/** AddResult is a committed note, or the pending request still waiting for a majority. */
-export type AddResult = { committed: true; note: Note } | { committed: false; pending: PendingView };
-
 
 /** NotesService runs one peer of a notebook. */
 export class NotesService extends EventTarget {
@@ -257,7 +206,7 @@ export class NotesService extends EventTarget {
 
   // ---- Reading -------------------------------------------------------------
 
-  status(): StatusView {
+  status(): PeerStatus {
     const raft = this.driver?.node.status() ?? null;
     return {
       id: this.id,
@@ -275,7 +224,7 @@ export class NotesService extends EventTarget {
     };
   }
 
-  notes(): NotesView {
+  notes(): NotesSnapshot {
     return {
       notes: this.doc.list(),
       pending: (this.outbox?.list() ?? []).map(pendingView),
@@ -364,7 +313,7 @@ export class NotesService extends EventTarget {
   // ---- Writing -------------------------------------------------------------
 
   /** addNote adds a note; it waits up to commitWaitMs for the commit, else answers with the pending request. */
-  async addNote(text: unknown): Promise<AddResult> {
+  async addNote(text: unknown): Promise<WriteResult> {
     checkText(text);
     const outcome = await this.write({ op: 'add', text: text as string });
     if (!outcome.committed) return outcome;
@@ -372,7 +321,7 @@ export class NotesService extends EventTarget {
   }
 
   /** editNote replaces a note's text if `version` is still its current version (compare-and-swap). */
-  async editNote(id: string, text: unknown, version: unknown): Promise<AddResult> {
+  async editNote(id: string, text: unknown, version: unknown): Promise<WriteResult> {
     checkText(text);
     this.checkVersion(id, version);
     const outcome = await this.write({ op: 'edit', id, version: version as number, text: text as string });
@@ -381,7 +330,7 @@ export class NotesService extends EventTarget {
   }
 
   /** deleteNote deletes a note if `version` is still its current version. */
-  async deleteNote(id: string, version: unknown): Promise<AddResult> {
+  async deleteNote(id: string, version: unknown): Promise<WriteResult> {
     this.checkVersion(id, version);
     const outcome = await this.write({ op: 'delete', id, version: version as number });
     if (!outcome.committed) return outcome;
@@ -417,7 +366,7 @@ export class NotesService extends EventTarget {
   }
 
   /** write stores an operation in the outbox, proposes it, and waits up to commitWaitMs for its result. */
-  private async write(op: NoteOp): Promise<{ committed: true; result: ApplyResult } | { committed: false; pending: PendingView }> {
+  private async write(op: NoteOp): Promise<{ committed: true; result: ApplyResult } | { committed: false; pending: PendingRequest }> {
     const outbox = this.requireRunning();
     const request = await outbox.add(op, this.name, Date.now());
     const result = await this.proposals!.submit(request);
@@ -520,7 +469,7 @@ function notLeader(leaderId: string | null): ApiError {
 }
 
 
-function pendingView(request: PendingRequest): PendingView {
+function pendingView(request: OutboxRequest): PendingRequest {
   return {
     requestId: String(request.seq),
     op: request.op.op,

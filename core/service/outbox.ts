@@ -7,7 +7,7 @@
 //   {"reserve":1037}                                     request numbers below 1037 may be in use
 //   {"add":{"seq":12,"op":{…NoteOp},"author":"Ada","createdAt":1764500000000}}
 //   {"remove":12}                                        applied
-//   {"reject":{…PendingRequest,"error":"conflict","current":{…Note}}}
+//   {"reject":{…OutboxRequest,"error":"conflict","current":{…Note}}}
 //   {"dismiss":12}                                       the user saw the rejection
 //
 // Durability follows what the user was told. A request answered 201 was
@@ -51,8 +51,8 @@ const RESERVE_BLOCK = 1_024;
 /** Buffered lines are written (and synced) at the latest this long after the first of them. */
 const FLUSH_MS = 1_000;
 
-/** PendingRequest is one request waiting to be committed. */
-export interface PendingRequest {
+/** OutboxRequest is one request waiting to be committed. */
+export interface OutboxRequest {
   seq: number;
   op: NoteOp;
   author: string;
@@ -61,7 +61,7 @@ export interface PendingRequest {
 }
 
 /** RejectedRequest is a request the document refused after it was answered as pending: kept to show the user. */
-export interface RejectedRequest extends PendingRequest {
+export interface RejectedRequest extends OutboxRequest {
   error: 'conflict' | 'not-found';
   /** The note as it stood when the request was refused (conflict only). */
   current?: Note;
@@ -76,7 +76,7 @@ export class OutboxFileError extends Error {
 type Line =
   | { v: number; nextSeq: number }
   | { reserve: number }
-  | { add: PendingRequest }
+  | { add: OutboxRequest }
   | { remove: number }
   | { reject: RejectedRequest }
   | { dismiss: number };
@@ -85,7 +85,7 @@ type Line =
 export class Outbox {
   private readonly path: string;
   private fd = -1;
-  private readonly pending = new Map<number, PendingRequest>();
+  private readonly pending = new Map<number, OutboxRequest>();
   private readonly rejectedList = new Map<number, RejectedRequest>();
   private nextSeq = 1;
   /** Invariant: every request number used so far is below `reserved`, and the file says so durably. */
@@ -120,13 +120,13 @@ export class Outbox {
   }
 
   /** list is the pending requests, oldest first (durable or not: a request may be proposed before it is durable). */
-  list(): PendingRequest[] {
+  list(): OutboxRequest[] {
     return [...this.pending.values()];
   }
 
   /** add keeps a new request and returns it; it is durable once whenDurable resolves. */
-  async add(op: NoteOp, author: string, createdAt: number): Promise<PendingRequest> {
-    const request: PendingRequest = { seq: this.nextSeq++, op, author, createdAt };
+  async add(op: NoteOp, author: string, createdAt: number): Promise<OutboxRequest> {
+    const request: OutboxRequest = { seq: this.nextSeq++, op, author, createdAt };
     if (request.seq >= this.reserved) {
       // A crash must not let this number be used again: reserve a block durably first.
       const reserve = request.seq + RESERVE_BLOCK;
@@ -205,7 +205,7 @@ export class Outbox {
   }
 
   /** command is the entry data that proposes `request` for `client`. */
-  static command(client: string, request: PendingRequest): Uint8Array {
+  static command(client: string, request: OutboxRequest): Uint8Array {
     return encodeCommand({ ...request.op, client, seq: request.seq, author: request.author, at: request.createdAt });
   }
 
@@ -303,7 +303,7 @@ export class Outbox {
         // The last reservation wins: close() ends the journal with the exact next number.
         this.nextSeq = line['reserve'];
       } else if (line['add'] !== undefined) {
-        const r = line['add'] as PendingRequest;
+        const r = line['add'] as OutboxRequest;
         try {
           decodeCommand(Outbox.command('check', r));
         } catch (error) {

@@ -5,7 +5,7 @@
 // It also answers other peers' forwarded proposals when this peer leads.
 import type { Peer, Frame } from '../net/index.ts';
 import { decodeCommand, type ApplyResult } from '../notes/index.ts';
-import { Outbox, type PendingRequest } from './outbox.ts';
+import { Outbox, type OutboxRequest } from './outbox.ts';
 import type { RaftDriver } from './raft-driver.ts';
 
 /** RETRY_MS is how long a proposal may go unanswered before it is proposed again under the same leader. */
@@ -45,7 +45,7 @@ export class Proposals {
    * (the API then answers 202, a promise to keep it across restarts); it
    * rejects when the outbox cannot make it durable.
    */
-  submit(request: PendingRequest): Promise<ApplyResult | null> {
+  submit(request: OutboxRequest): Promise<ApplyResult | null> {
     const known = this.results.get(request.seq);
     if (known !== undefined) return Promise.resolve(known);
     return new Promise((resolve, reject) => {
@@ -123,7 +123,7 @@ export class Proposals {
   }
 
   /** propose hands a pending request to the leader: directly when this peer leads, else forwarded. */
-  private propose(request: PendingRequest): void {
+  private propose(request: OutboxRequest): void {
     const { driver, peer, client } = this.init;
     const { role, leaderId, term } = driver.node.status();
     const data = Outbox.command(client, request);

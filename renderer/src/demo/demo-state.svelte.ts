@@ -7,9 +7,9 @@
 // routes each event to its node by the peer name the event carries.
 import { errorText } from '../lib/format.ts';
 import { openEventStream } from '../lib/event-stream.ts';
-import type { LogLine } from '../lib/client-api.ts';
+import type { LogLine, PeerStatus } from '../lib/client-api.ts';
 import { DemoApi, type DemoPeer } from './demo-api.ts';
-import { NodeState, type NodeStatus } from './node-state.svelte.ts';
+import { NodeState } from './node-state.svelte.ts';
 
 /** LOG_WINDOW is how many log indexes the dashboard shows. */
 export const LOG_WINDOW = 24;
@@ -195,7 +195,7 @@ export class DemoState {
     }
     const node = this.nodes.find((n) => n.name === message.peer);
     if (node === undefined) return;
-    if (event === 'status') node.hearStatus(message.data as NodeStatus);
+    if (event === 'status') node.hearStatus(message.data as PeerStatus);
     else if (event === 'log') node.hearLog(message.data as LogLine);
     else if (event === 'upstream') node.hearUpstream((message.data as { state: 'open' | 'lost' | 'closed' }).state);
   }
@@ -217,7 +217,7 @@ export class DemoState {
     node.update(peer);
   }
 
-  private onStatus(node: NodeState, previous: NodeStatus | null): void {
+  private onStatus(node: NodeState, previous: PeerStatus | null): void {
     const s = node.status!;
     const p = previous;
     if (p === null || p.role !== s.role || p.term !== s.term) {

@@ -6,12 +6,9 @@ import { createHttpClient } from '../lib/http-client.ts';
 import type { ClientApi, ConnectionState, LogLine, PeerStatus } from '../lib/client-api.ts';
 import type { DemoApi, DemoPeer, LogPage } from './demo-api.ts';
 
-/** NodeStatus is a peer's status; `votedFor` is the vote it cast in its term. */
-export type NodeStatus = PeerStatus & { votedFor?: string | null };
-
 /** NodeEvents is whom a node tells about what it hears. */
 export interface NodeEvents {
-  status: (node: NodeState, previous: NodeStatus | null) => void;
+  status: (node: NodeState, previous: PeerStatus | null) => void;
   log: (node: NodeState, line: LogLine) => void;
 }
 
@@ -23,7 +20,7 @@ export class NodeState {
   private readonly events: NodeEvents;
   process = $state.raw<DemoPeer>(null!);
   /** The last status heard; kept (and shown dimmed) while the peer is stopped. */
-  status = $state.raw<NodeStatus | null>(null);
+  status = $state.raw<PeerStatus | null>(null);
   /** The entries of the shown window, with the log's landmarks. */
   log = $state.raw<LogPage | null>(null);
   /** The demo server's stream from this peer: 'reconnecting' while the server retries it. */
@@ -62,7 +59,7 @@ export class NodeState {
   }
 
   /** hearStatus takes the peer's status from the demo server's stream. */
-  hearStatus(status: NodeStatus): void {
+  hearStatus(status: PeerStatus): void {
     const previous = this.status;
     this.status = status;
     this.events.status(this, previous);

@@ -2,74 +2,16 @@
 // method per API call, typed results, and failures as ClientError values with
 // the API's `{ error, message }`. It is implemented over HTTP + server-sent
 // events in the browser (http-client.ts) and over Electron IPC in the app.
-import type { Note } from '../../../core/notes/index.ts';
+import type { Note, PeerStatus, NotesSnapshot, WriteResult } from '../../../core/service/api-types.ts';
 
-/** Note is one committed note of the document: the replicated document's own type (type-only, erased in the build). */
-export type { Note };
-
-/** PendingRequest is a write kept in the peer's outbox until a majority commits it. */
-export interface PendingRequest {
-  requestId: string;
-  op: 'add' | 'edit' | 'delete';
-  text: string | null;
-  /** The note an edit or delete is about, and the version it saw. */
-  noteId?: string;
-  version?: number;
-  createdAt: number;
-}
-
-/** Conflict is a pending request the document refused once it committed (the note changed meanwhile). */
-export interface Conflict extends PendingRequest {
-  error: string;
-  current: Note | null;
-}
-
-/** NotesSnapshot is the whole document as one peer holds it. */
-export interface NotesSnapshot {
-  notes: Note[];
-  pending: PendingRequest[];
-  conflicts: Conflict[];
-  commitIndex: number;
-}
-
-/** MemberRole is what a member says it is; `unknown` when its status did not arrive lately. */
-export type MemberRole = 'leader' | 'follower' | 'candidate' | 'precandidate' | 'unknown' | 'none';
-
-/** Member is one row of the cluster view. */
-export interface Member {
-  id: string;
-  name: string;
-  voter: boolean;
-  role: MemberRole;
-  term: number;
-  reachable: boolean;
-  /** The leader's view of how much of the log the member holds; null on other peers. */
-  matchIndex: number | null;
-}
-
-/** PeerStatus is GET /api/status: this peer and the cluster as it sees it. */
-export interface PeerStatus {
-  id: string;
-  name: string;
-  role: MemberRole;
-  term: number;
-  leaderId: string | null;
-  commitIndex: number;
-  appliedIndex: number;
-  lastIndex: number;
-  isolated: boolean;
-  notebook: { id: string; name: string } | null;
-  members: Member[];
-}
+// The API's answers, declared once beside the peer that sends them (type-only, erased in the build).
+export type { Conflict, Member, MemberRole, Note, NotesSnapshot, PeerStatus, PendingRequest, WriteResult } from '../../../core/service/api-types.ts';
 
 /** LogLine is one line of the peer's event log (elections, leader changes, partitions). */
 export interface LogLine {
   at: number;
   text: string;
 }
-
-/** WriteResult is a committed note, or the request still waiting in the outbox for a majority. */
-export type WriteResult = { committed: true; note: Note } | { committed: false; pending: PendingRequest };
 
 /** ExportFile is a download of the whole document. */
 export interface ExportFile {

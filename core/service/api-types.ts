@@ -1,0 +1,71 @@
+// The shapes of the local API's answers (DESIGN.md §4), declared once for the
+// peer that sends them (notes-service.ts, cluster-keeper.ts) and the pages
+// that read them (renderer/src/lib/client-api.ts). It imports only types and
+// nothing of Node's, so the renderer's build can import it.
+import type { Note } from '../notes/index.ts';
+
+export type { Note };
+
+/** PendingRequest is a write kept in the peer's outbox until a majority commits it. */
+export interface PendingRequest {
+  requestId: string;
+  op: 'add' | 'edit' | 'delete';
+  text: string | null;
+  /** The note an edit or delete is about, and the version it saw. */
+  noteId?: string;
+  version?: number;
+  createdAt: number;
+}
+
+/** Conflict is a pending request the document refused once it committed (the note changed meanwhile). */
+export interface Conflict extends PendingRequest {
+  error: string;
+  current: Note | null;
+}
+
+/** NotesSnapshot is GET /api/notes: the whole document as one peer holds it. */
+export interface NotesSnapshot {
+  notes: Note[];
+  pending: PendingRequest[];
+  /** Requests refused after they were answered as pending, until dismissed. */
+  conflicts: Conflict[];
+  commitIndex: number;
+}
+
+/** MEMBER_ROLES are what a member can say it is; `unknown` when its status did not arrive lately, `none` without a notebook. */
+export const MEMBER_ROLES = ['leader', 'follower', 'candidate', 'precandidate', 'unknown', 'none'] as const;
+
+/** MemberRole is one of MEMBER_ROLES. */
+export type MemberRole = (typeof MEMBER_ROLES)[number];
+
+/** Member is one row of the cluster view. */
+export interface Member {
+  id: string;
+  name: string;
+  voter: boolean;
+  role: MemberRole;
+  term: number;
+  reachable: boolean;
+  /** The leader's view of how much of the log the member holds; null on other peers. */
+  matchIndex: number | null;
+}
+
+/** PeerStatus is GET /api/status: this peer and the cluster as it sees it. */
+export interface PeerStatus {
+  id: string;
+  name: string;
+  role: MemberRole;
+  term: number;
+  leaderId: string | null;
+  /** Whom this peer voted for in `term` (null: nobody yet). */
+  votedFor: string | null;
+  commitIndex: number;
+  appliedIndex: number;
+  lastIndex: number;
+  isolated: boolean;
+  notebook: { id: string; name: string } | null;
+  members: Member[];
+}
+
+/** WriteResult is a committed note, or the request still waiting in the outbox for a majority. */
+export type WriteResult = { committed: true; note: Note } | { committed: false; pending: PendingRequest };
