@@ -54,4 +54,19 @@ describe('LoopbackCluster', () => {
     expect(await texts(away)).toEqual(expected);
     expect(away.logs.join('\n')).toMatch(/snapshot/i);
   }, 240_000);
+
+  it('runs Raft on the clock --tick-ms gives: with 50 ms ticks a new leader takes at least half a second after kill -9', async () => {
+    const peers = await startCluster(['--tick-ms', '50']);
+    const leader = await leaderOf(peers);
+    await addNotes(leader, 'slow clock', 5);
+    const survivors = peers.filter((p) => p !== leader);
+    const killedAt = performance.now();
+    await leader.kill();
+    const next = await leaderOf(survivors);
+    const elapsed = performance.now() - killedAt;
+    // Elections wait 15-30 ticks after the last heartbeat (at most 5 ticks before the kill):
+    // at least 500 ms here, against 100-300 ms on the default 10 ms tick.
+    expect(elapsed).toBeGreaterThanOrEqual(450);
+    expect((await addNotes(next, 'after', 5))).toHaveLength(5);
+  }, 120_000);
 });
