@@ -1,18 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommandLine, parseHostPort, UsageError } from './cli-args.ts';
+import { parseCommandLine, parseHostPort, USAGE, UsageError } from './cli-args.ts';
 
 describe('CommandLine', () => {
   it('reads serve with every flag', () => {
     const args = parseCommandLine(['serve', '--data', '/d', '--create', 'Team', '--name', 'Ada', '--listen', '/ip4/127.0.0.1/tcp/0',
-      '--api', '127.0.0.1:8080', '--peer', '/ip4/10.0.0.2/tcp/4001', '--peer', '/ip4/10.0.0.3/tcp/4001', '--no-mdns', '--max-voters', '3', '--tick-ms', '100']);
+      '--api', '127.0.0.1:8080', '--peer', '/ip4/10.0.0.2/tcp/4001', '--peer', '/ip4/10.0.0.3/tcp/4001', '--no-mdns', '--max-voters', '3', '--tick-ms', '100', '--exit-with-parent']);
     expect(args).toEqual({
       command: 'serve', dataDir: '/d', create: 'Team', name: 'Ada', listen: ['/ip4/127.0.0.1/tcp/0'], api: { host: '127.0.0.1', port: 8080 },
-      peers: ['/ip4/10.0.0.2/tcp/4001', '/ip4/10.0.0.3/tcp/4001'], mdns: false, maxVoters: 3, snapshotEvery: 10_000, tickMs: 100,
+      peers: ['/ip4/10.0.0.2/tcp/4001', '/ip4/10.0.0.3/tcp/4001'], mdns: false, maxVoters: 3, snapshotEvery: 10_000, tickMs: 100, exitWithParent: true,
     });
   });
 
   it('has defaults: the API on a free port of 127.0.0.1, mDNS on, five voters, a 10 ms tick', () => {
     expect(parseCommandLine(['serve', '--data', 'd'])).toMatchObject({ api: { host: '127.0.0.1', port: 0 }, mdns: true, maxVoters: 5, peers: [], tickMs: 10 });
+  });
+
+  it('reads --exit-with-parent as a flag without a value, off by default, and lists it in the usage', () => {
+    expect(parseCommandLine(['serve', '--data', 'd', '--exit-with-parent'])).toMatchObject({ command: 'serve', exitWithParent: true });
+    expect(parseCommandLine(['serve', '--data', 'd'])).toMatchObject({ exitWithParent: false });
+    expect(() => parseCommandLine(['serve', '--data', 'd', '--exit-with-parent=yes'])).toThrow(UsageError);
+    expect(() => parseCommandLine(['invite', '--data', 'd', '--exit-with-parent'])).toThrow(/only --data/);
+    expect(USAGE).toContain('--exit-with-parent');
   });
 
   it('refuses bad command lines with a message that says what to do', () => {

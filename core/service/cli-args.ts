@@ -7,7 +7,7 @@ import { parseDemoArgs, type DemoArgs } from './demo-args.ts';
 export const USAGE = `Usage:
   raftnotes serve --data <dir> [--create <notebook name> | --invite <code>] [--name <display name>]
                   [--listen <multiaddr>]... [--api <host:port>] [--peer <multiaddr>]... [--no-mdns]
-                  [--max-voters <n>] [--snapshot-every <entries>] [--tick-ms <ms>]
+                  [--max-voters <n>] [--snapshot-every <entries>] [--tick-ms <ms>] [--exit-with-parent]
   raftnotes invite --data <dir>      print the invite code of that peer's notebook
   raftnotes demo [--nodes <1-9>] [--data <dir>] [--port <port>] [--no-open] [--tick-ms <ms>]
                                      a local cluster of N peers (default 5) and its dashboard in the browser;
@@ -15,7 +15,11 @@ export const USAGE = `Usage:
 
   --tick-ms <ms>   the Raft clock, 1 to 1000 ms per tick (default 10): elections after 15-30 ticks, heartbeats
                    every 5; a demo with --tick-ms 100 plays Raft ten times slower, easier to follow in a class.
-                   Every peer of a notebook should run the same value.`;
+                   Every peer of a notebook should run the same value.
+  --exit-with-parent
+                   stop gently (as on SIGTERM) when stdin ends: the process that started the peer holds a pipe
+                   on its stdin and never writes to it, so the peer stops when that process is gone, even killed.
+                   Without it stdin is ignored.`;
 
 /** ServeArgs are the checked flags of `raftnotes serve`. */
 export interface ServeArgs {
@@ -32,6 +36,8 @@ export interface ServeArgs {
   snapshotEvery: number;
   /** Milliseconds per Raft tick. */
   tickMs: number;
+  /** Stop gently when stdin ends (the process that started the peer is gone). */
+  exitWithParent: boolean;
 }
 
 /** Args is a checked command line. */
@@ -66,6 +72,7 @@ export function parseCommandLine(argv: string[]): Args {
         'max-voters': { type: 'string' },
         'snapshot-every': { type: 'string' },
         'tick-ms': { type: 'string' },
+        'exit-with-parent': { type: 'boolean' },
       },
     }));
   } catch (error) {
@@ -97,6 +104,7 @@ export function parseCommandLine(argv: string[]): Args {
   const tickMs = parseTickMs(values['tick-ms'] as string | undefined);
   return {
     command: 'serve', dataDir, api: parseHostPort(values['api'] as string | undefined), peers, mdns: values['no-mdns'] !== true, maxVoters, snapshotEvery, tickMs,
+    exitWithParent: values['exit-with-parent'] === true,
     ...(create !== undefined ? { create } : {}), ...(invite !== undefined ? { invite } : {}),
     ...(name !== undefined ? { name } : {}), ...(listen !== undefined ? { listen } : {}),
   };

@@ -8,6 +8,7 @@ import { HttpApi } from './http-api.ts';
 import { runDemo } from './demo-command.ts';
 import { writeFileDurably } from '../storage/index.ts';
 import { NotesService } from './notes-service.ts';
+import { PARENT_GONE_MESSAGE, watchParent } from './parent-watch.ts';
 import { formatInvite, readNotebookFile, loadOrCreatePeerKey } from '../net/index.ts';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 
@@ -61,6 +62,7 @@ async function printInvite(dataDir: string): Promise<number> {
 }
 
 async function serve(args: ServeArgs): Promise<number> {
+  const parentGone = args.exitWithParent ? watchParent() : null;
   const service = new NotesService({
     dataDir: args.dataDir, peers: args.peers, mdns: args.mdns, maxVoters: args.maxVoters, snapshotEvery: args.snapshotEvery, tickMs: args.tickMs,
     ...(args.name !== undefined ? { name: args.name } : {}), ...(args.listen !== undefined ? { listen: args.listen } : {}),
@@ -95,6 +97,12 @@ async function serve(args: ServeArgs): Promise<number> {
     };
     process.on('SIGINT', () => stop(0));
     process.on('SIGTERM', () => stop(0));
+    // The same graceful stop as SIGTERM; a stop already under way is left to finish.
+    void parentGone?.then(() => {
+      if (stopping) return;
+      console.error(PARENT_GONE_MESSAGE);
+      stop(0);
+    });
     service.addEventListener('fatal', (evt) => {
       console.error(`raftnotes: ${(evt as CustomEvent<Error>).detail.message}`);
       stop(1);

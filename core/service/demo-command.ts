@@ -35,7 +35,8 @@ export async function runDemo(args: DemoArgs): Promise<number> {
     })();
     return stopping;
   };
-  // Whatever way the demo exits, no peer outlives it (only a SIGKILL of the demo itself leaves them running).
+  // Whatever way the demo exits, no peer outlives it; after a SIGKILL of the demo, which skips this, each peer
+  // sees its stdin pipe close and stops by itself (--exit-with-parent, DemoNode).
   process.once('exit', () => { for (const n of cluster.nodes) n.killNow(); });
   const done = new Promise<number>((resolveDone) => {
     const onSignal = () => { void shutdown().then(() => resolveDone(0)); };

@@ -3,7 +3,9 @@
 // directory and libp2p port. It reads the child's JSON ready line (API URL and
 // token), stops it gently (SIGTERM, then SIGKILL after a timeout) or crashes it
 // (SIGKILL), and starts it again on the same data. A child that dies on its
-// own is only marked stopped.
+// own is only marked stopped. Each child gets a pipe on stdin that is never
+// written to, and --exit-with-parent: when the demo dies, even by SIGKILL, the
+// kernel closes the pipe and the peer stops gently by itself.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
@@ -72,9 +74,10 @@ export class DemoNode {
   async start(extra: string[]): Promise<void> {
     if (this.stateValue !== 'stopped') throw new Error(`${this.name} is ${this.stateValue}; stop it before starting it again.`);
     const args = [RAFTNOTES_BIN, 'serve', '--data', this.dataDir, '--name', this.name, '--listen', this.listenAddr,
-      '--api', '127.0.0.1:0', '--no-mdns', ...extra];
+      '--api', '127.0.0.1:0', '--no-mdns', '--exit-with-parent', ...extra];
     // Its own process group: a Ctrl-C in the terminal reaches the demo, which stops the peers one signal each.
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    // Its stdin pipe stays open, unwritten, as long as the demo lives (see --exit-with-parent).
+    const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     this.child = child;
     this.killing = false;
     this.setState('starting');
@@ -88,6 +91,7 @@ export class DemoNode {
       });
     });
     child.once('error', (error) => this.remember(`could not start: ${error.message}`));
+    child.stdin!.on('error', () => {}); // never written to; a peer gone before the demo notices is not the demo's error
     createInterface({ input: child.stderr! }).on('line', (line) => {
       this.remember(line);
       this.init.onLog?.(this, line);

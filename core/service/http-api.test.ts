@@ -107,6 +107,27 @@ describe('HttpApi', () => {
     expect((await fetch(`${url}/api/ping`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
   });
 
+  it('drops events sent to a stream between stop() and its close (a peer still logs while it stops)', async () => {
+    let send: ((event: string, data: unknown) => void) | null = null;
+    api = new HttpApi({ host: '127.0.0.1', port: 0, token: TOKEN, routes: echo, events: (s) => { send = s; return () => { send = null; }; } });
+    const url = await api.start();
+    const stream = await fetch(`${url}/api/events`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const reader = stream.body!.getReader();
+    await reader.read();
+    const uncaught = vi.fn();
+    process.on('uncaughtException', uncaught);
+    try {
+      const stopped = api.stop();
+      send!('log', { text: 'handing leadership over' });
+      await stopped;
+      await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      process.off('uncaughtException', uncaught);
+    }
+    expect(uncaught).not.toHaveBeenCalled();
+    api = null;
+  });
+
   it('keeps serving after a handler throws', async () => {
     const url = await serve(echo);
     const auth = { authorization: `Bearer ${TOKEN}` };

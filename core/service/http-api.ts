@@ -153,7 +153,8 @@ export class HttpApi {
     res.write(': connected\n\n');
     this.streams.add(res);
     const stop = feed((event, data) => {
-      res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      // stop() ends the stream before its 'close'; a stopping peer still logs, and a write after end would throw.
+      if (!res.writableEnded) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     });
     res.on('close', () => {
       stop();

@@ -102,6 +102,12 @@ export class DemoProcess {
     return code;
   }
 
+  /** kill sends SIGKILL to the demo alone, as `kill -9` would, and waits for it to die; its peers are left to themselves. */
+  async kill(): Promise<void> {
+    this.child?.kill('SIGKILL');
+    await this.exited;
+  }
+
   /** destroy kills the demo and every peer it reported, and removes its directory. */
   async destroy(): Promise<void> {
     this.child?.kill('SIGKILL');
