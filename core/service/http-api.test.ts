@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from './api-error.ts';
-import { HttpApi, MAX_BODY_BYTES, type Route } from './http-api.ts';
+import { HttpApi, MAX_BODY_BYTES, STOP_GRACE_MS, type Route } from './http-api.ts';
 
 const TOKEN = 'test-token-0123456789abcdefghijkl';
 let api: HttpApi | null = null;
@@ -135,5 +135,41 @@ describe('HttpApi', () => {
     expect(crash.status).toBe(500);
     expect(await crash.json()).toMatchObject({ error: 'internal' });
     expect((await fetch(`${url}/api/ping`, { headers: auth })).status).toBe(200);
+  });
+
+  it('stops within its grace period though a request under way never ends, and refuses what comes after on a live connection', async () => {
+    let release: (() => void) | null = null;
+    let hangAsked = false;
+    const routes: Route[] = [
+      ...echo,
+      { method: 'GET', path: '/api/hang', handle: () => { hangAsked = true; return new Promise(() => {}); } },
+      { method: 'GET', path: '/api/slow', handle: () => new Promise((resolve) => { release = () => resolve({ status: 200, body: { slow: true } }); }) },
+    ];
+    api = new HttpApi({ host: '127.0.0.1', port: 0, token: TOKEN, routes, events: () => () => {} });
+    const { port } = new URL(await api.start());
+    const ask = (path: string) => `GET ${path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nauthorization: Bearer ${TOKEN}\r\n\r\n`;
+    const hanging = connect(Number(port), '127.0.0.1', () => hanging.write(ask('/api/hang')));
+    hanging.on('error', () => {});
+    // A keep-alive connection busy when stop() starts, then asked for the event stream, as a page asks again.
+    const live = connect(Number(port), '127.0.0.1', () => live.write(ask('/api/slow')));
+    live.on('error', () => {});
+    let received = '';
+    live.on('data', (d) => {
+      const first = received === '';
+      received += d.toString();
+      if (first) live.write(ask('/api/events'));
+    });
+    await vi.waitFor(() => expect(hangAsked && release !== null).toBe(true)); // both requests are with their handlers
+    const t0 = performance.now();
+    const stopping = api.stop();
+    release!();
+    const stopped = await Promise.race([stopping.then(() => true), new Promise((r) => setTimeout(() => r(false), STOP_GRACE_MS + 2_000))]);
+    hanging.destroy();
+    live.destroy();
+    expect(stopped).toBe(true);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(STOP_GRACE_MS - 50); // the hanging request was waited for, then cut
+    expect(received).toContain('{"slow":true}');
+    expect(received).not.toContain('text/event-stream');
+    api = null;
   });
 });

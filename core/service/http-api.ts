@@ -49,6 +49,9 @@ export interface HttpApiInit {
   ui?: StaticFiles | null;
 }
 
+/** STOP_GRACE_MS is how long stop() lets requests under way finish before it cuts their connections. */
+export const STOP_GRACE_MS = 2_000;
+
 /** HttpApi serves the local API. */
 export class HttpApi {
   private readonly init: HttpApiInit;
@@ -56,6 +59,7 @@ export class HttpApi {
   private readonly token: Buffer;
   private readonly streams = new Set<ServerResponse>();
   private readonly ui: StaticFiles | null;
+  private stopping = false;
   private allowedHosts = new Set<string>();
 
   constructor(init: HttpApiInit) {
@@ -79,14 +83,30 @@ export class HttpApi {
     return `http://${[...this.allowedHosts][0]}`;
   }
 
+  /**
+   * stop ends the event streams, refuses new requests, and closes the server
+   * once the requests under way are answered (their connections are cut after
+   * STOP_GRACE_MS). A page whose stream ended asks again at once on the same
+   * keep-alive connection: without the refusal that connection never went
+   * idle and the peer never finished stopping.
+   */
   async stop(): Promise<void> {
+    this.stopping = true;
     for (const res of this.streams) res.end();
     this.streams.clear();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeAllConnections();
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    const grace = setTimeout(() => this.server.closeAllConnections(), STOP_GRACE_MS);
+    await closed;
+    clearTimeout(grace);
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.stopping) {
+      res.setHeader('connection', 'close');
+      send(res, 503, { error: 'stopping', message: 'This peer is stopping; start it again, or use another peer.' });
+      return;
+    }
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
       this.checkHostAndOrigin(req);
@@ -218,11 +238,13 @@ function readJson(req: IncomingMessage): Promise<unknown> {
       // Past the limit the rest is read and dropped, so the answer reaches the client.
       if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     });
-    req.once('error', reject);
-    // A client gone before the end of its body: nobody reads the answer, but the handler must not wait forever.
-    req.once('close', () => {
+    // A client gone before the end of its body ('error': aborted, then 'close'): nobody reads the
+    // answer, but the handler must not wait forever, nor log it as an unexpected error.
+    const cut = () => {
       if (!ended) reject(new ApiError(400, 'incomplete-body', 'The request body ended early; send it again.'));
-    });
+    };
+    req.once('error', cut);
+    req.once('close', cut);
     req.once('end', () => {
       ended = true;
       if (size > MAX_BODY_BYTES) {
