@@ -8,6 +8,22 @@ import { listDir, snapshotName } from './storage-dir.ts';
 import { batch, entries, entry, plain, snapshot } from './testing/storage-compliance.ts';
 import { makeTempDir, removeDir } from './testing/temp-dir.ts';
 
+/** recordWritesAndSyncs lists, in order, each fs.writeSync ('write') and fs.fdatasyncSync ('fdatasync') from now on (afterEach restores them). */
+function recordWritesAndSyncs(): string[] {
+  const events: string[] = [];
+  const write = fs.writeSync;
+  const sync = fs.fdatasyncSync;
+  vi.spyOn(fs, 'writeSync').mockImplementation(((...args: Parameters<typeof fs.writeSync>) => {
+    events.push('write');
+    return (write as (...a: unknown[]) => number)(...args);
+  }) as typeof fs.writeSync);
+  vi.spyOn(fs, 'fdatasyncSync').mockImplementation((fd) => {
+    events.push('fdatasync');
+    sync(fd);
+  });
+  return events;
+}
+
 describe('DiskStorage', () => {
   let root: string;
   let dir: string;
@@ -30,17 +46,7 @@ describe('DiskStorage', () => {
   it('makes one fdatasync per batch, after the batch is written and before save resolves', async () => {
     setup();
     const s = await open({ segmentBytes: 1 << 20 });
-    const events: string[] = [];
-    const write = fs.writeSync;
-    const sync = fs.fdatasyncSync;
-    vi.spyOn(fs, 'writeSync').mockImplementation(((...args: Parameters<typeof fs.writeSync>) => {
-      events.push('write');
-      return (write as (...a: unknown[]) => number)(...args);
-    }) as typeof fs.writeSync);
-    vi.spyOn(fs, 'fdatasyncSync').mockImplementation((fd) => {
-      events.push('fdatasync');
-      sync(fd);
-    });
+    const events = recordWritesAndSyncs();
     for (let i = 0; i < 10; i++) {
       events.length = 0;
       const hs = { term: 1, votedFor: 'a', commitIndex: i * 50 };
@@ -53,17 +59,7 @@ describe('DiskStorage', () => {
     setup();
     const s = await open({ segmentBytes: 1 << 20 });
     await s.save(batch({ entries: entries(1, 5, 1), hardState: { term: 1, votedFor: 'a', commitIndex: 2 } }));
-    const events: string[] = [];
-    const write = fs.writeSync;
-    const sync = fs.fdatasyncSync;
-    vi.spyOn(fs, 'writeSync').mockImplementation(((...args: Parameters<typeof fs.writeSync>) => {
-      events.push('write');
-      return (write as (...a: unknown[]) => number)(...args);
-    }) as typeof fs.writeSync);
-    vi.spyOn(fs, 'fdatasyncSync').mockImplementation((fd) => {
-      events.push('fdatasync');
-      sync(fd);
-    });
+    const events = recordWritesAndSyncs();
     await s.save(batch({ hardState: { term: 1, votedFor: 'a', commitIndex: 5 } }));
     expect(events).toEqual(['write']);
     // A new term or vote is synced, as are entries.
