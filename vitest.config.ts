@@ -8,15 +8,15 @@ export default defineConfig({
         test: {
           name: 'core',
           environment: 'node',
-          include: ['core/**/*.test.ts', 'test/**/*.test.ts'],
+          include: ['core/**/*.test.ts', 'cli/**/*.test.ts', 'demo/**/*.test.ts', 'client/**/*.test.ts', 'test/**/*.test.ts'],
           testTimeout: 60_000,
         },
       },
     ],
     coverage: {
       provider: 'v8',
-      include: ['core/**/*.ts'],
-      exclude: ['core/**/*.test.ts'],
+      include: ['core/**/*.ts', 'cli/**/*.ts', 'demo/**/*.ts', 'client/**/*.ts'],
+      exclude: ['**/*.test.ts'],
       reporter: ['text-summary', 'text'],
       thresholds: {
         'core/raft/**': { lines: 90 },

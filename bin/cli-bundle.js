@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 /** ROOT is the repository (or installed package) folder, with a trailing slash. */
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** SOURCES_ENTRY is the TypeScript entry of the command; Node 22 strips its types at run time. */
-export const SOURCES_ENTRY = 'core/service/cli.ts';
+export const SOURCES_ENTRY = 'cli/main.ts';
 /** BUNDLE is the one-file build of SOURCES_ENTRY, relative to ROOT. */
 export const BUNDLE = 'dist/cli/raftnotes.js';
 /** COMPILE_CACHE is where Node keeps V8's compiled code of BUNDLE between starts (module.enableCompileCache). */

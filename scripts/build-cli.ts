@@ -1,4 +1,4 @@
-// build-cli bundles the `raftnotes` command (core/service/cli.ts and everything
+// build-cli bundles the `raftnotes` command (cli/main.ts and everything
 // it imports, node_modules included) into one ES module, dist/cli/raftnotes.js,
 // so a peer starts without loading and type-stripping some 600 modules.
 // bin/raftnotes.js runs the bundle when it is fresh and the sources otherwise.
@@ -10,8 +10,8 @@
 // times with the moment the build started to tell a stale bundle:
 //
 //   { "version": 1, "startedAt": <ms since the epoch, when the build began>,
-//     "entry": "core/service/cli.ts",
-//     "inputs": ["core/service/cli.ts", …, "package-lock.json"] }   // paths relative to the repository
+//     "entry": "cli/main.ts",
+//     "inputs": ["cli/main.ts", …, "package-lock.json"] }   // paths relative to the repository
 //
 // The inputs are the project's own files that went into the bundle (not those
 // under node_modules, which change only with an install) plus the lock files,

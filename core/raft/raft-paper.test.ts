@@ -12,7 +12,7 @@
 import { describe, expect, it } from 'vitest';
 import { RaftNode } from './index.ts';
 import type { Entry, HardState, Membership, Message, RaftOptions, Ready, Snapshot } from './index.ts';
-import { Rng } from '../../test/sim/rng.ts';
+import { Rng } from '../testing/rng.ts';
 
 // ---------------------------------------------------------------------------
 // Helpers

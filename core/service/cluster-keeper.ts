@@ -10,7 +10,7 @@ import { MAX_JOIN_ADDRS, type JoinMember, type JoinResponse, type Peer, type Sta
 import { Backoff } from '../net/backoff.ts';
 import type { Discoverability } from '../net/lan-discovery.ts';
 import type { RaftDriver } from './raft-driver.ts';
-import { MEMBER_ROLES, type Member, type MemberRole } from './api-types.ts';
+import { MEMBER_ROLES, type Member, type MemberRole } from './views.ts';
 
 /** ClusterKeeperInit is what a keeper works with. */
 export interface ClusterKeeperInit {

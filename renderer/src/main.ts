@@ -2,7 +2,7 @@
 // page, connects to the peer's own API and shows the notes and the cluster.
 import { mount } from 'svelte';
 import App from './app/App.svelte';
-import { createHttpClient } from './lib/http-client.ts';
+import { createHttpClient } from '../../client/http-client.ts';
 import { PeerState } from './lib/peer-state.svelte.ts';
 import './app/app.css';
 

@@ -1,6 +1,6 @@
 // The flags of `raftnotes demo`: what is accepted, and the message for what is not.
 import { describe, expect, it } from 'vitest';
-import { parseCommandLine, UsageError } from '../../core/service/cli-args.ts';
+import { parseCommandLine, UsageError } from '../../cli/args.ts';
 
 describe('DemoArgs', () => {
   it('defaults to five nodes decided later, any port, a temporary directory and the browser', () => {

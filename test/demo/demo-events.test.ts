@@ -5,8 +5,8 @@ import { createServer, get, type IncomingMessage, type Server, type ServerRespon
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createParser } from 'eventsource-parser';
-import { DemoEvents, REPLAY_LOG_LINES } from '../../core/service/demo-events.ts';
-import type { DemoNodeView } from '../../core/service/demo-view.ts';
+import { DemoEvents, REPLAY_LOG_LINES } from '../../demo/events.ts';
+import type { DemoNodeView } from '../../demo/view.ts';
 import { waitFor } from '../cluster/peer-process.ts';
 
 /** FakePeer serves /api/events to the right token and lets the test write to every open stream. */

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { waitFor } from '../cluster/peer-process.ts';
-import type { DemoNodeView } from '../../core/service/demo-view.ts';
+import type { DemoNodeView } from '../../demo/view.ts';
 
 const BIN = new URL('../../bin/raftnotes.js', import.meta.url).pathname;
 

@@ -8,7 +8,7 @@
 import type { RaftNode } from '../../core/raft/index.ts';
 import type { Membership, MembershipChange, Message, NodeId, ProposeResult, Status } from '../../core/raft/index.ts';
 import { SafetyChecker } from './invariants.ts';
-import { Rng } from './rng.ts';
+import { Rng } from '../../core/testing/rng.ts';
 import { SimDisk, type SimDiskInit } from './sim-disk.ts';
 import { CoreError, LivenessError, SimError, type SimContext } from './sim-error.ts';
 import { RELIABLE, SimNetwork, type NetworkOptions } from './sim-network.ts';

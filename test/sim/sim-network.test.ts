@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../../core/raft/index.ts';
-import { Rng } from './rng.ts';
+import { Rng } from '../../core/testing/rng.ts';
 import { RELIABLE, SimNetwork } from './sim-network.ts';
 
 function msg(from: string, to: string, term = 1): Message {

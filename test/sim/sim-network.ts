@@ -4,7 +4,7 @@
 // and again when it would be delivered, so a cut also stops what is in flight.
 
 import type { Message, MessageType, NodeId } from '../../core/raft/index.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../../core/testing/rng.ts';
 
 /** NetworkOptions sets how unreliable the simulated network is; delays are in ticks. */
 export interface NetworkOptions {

@@ -8,7 +8,7 @@ import { RaftNode } from '../../core/raft/index.ts';
 import type { Membership, Message, NodeId, Ready, Role, Status } from '../../core/raft/index.ts';
 import type { CheckedNode, SafetyChecker } from './invariants.ts';
 import { copyEntry, copySnapshot, MemoryStorage, StorageFault } from './mem-storage.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../../core/testing/rng.ts';
 import { diffState, type NodeDisk } from './sim-disk.ts';
 import { DriverError, InvariantError, type SimContext } from './sim-error.ts';
 import { StateMachine, StateMachineFault } from './state-machine.ts';

@@ -11,7 +11,7 @@ import type { NodeId } from '../../core/raft/index.ts';
 import { SimCluster } from './sim-cluster.ts';
 import type { SimDiskInit, SimDiskStats } from './sim-disk.ts';
 import { RELIABLE, type NetworkOptions } from './sim-network.ts';
-import { Rng } from './rng.ts';
+import { Rng } from '../../core/testing/rng.ts';
 
 /** SweepOptions selects one sweep run. */
 export interface SweepOptions {

@@ -4,7 +4,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openEventStream, type ServerEvent } from '../../renderer/src/lib/event-stream.ts';
+import { openEventStream, type ServerEvent } from '../../client/event-stream.ts';
 import { waitFor } from '../cluster/peer-process.ts';
 
 const STREAM = ': connected\n\nevent: status\ndata: {"role":"leader"}\n\nevent: log\r\ndata: line one\r\ndata: line two\r\n\r\ndata: plain\n\n';

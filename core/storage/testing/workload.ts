@@ -7,7 +7,7 @@
 import type { Entry, Snapshot } from '../../raft/types.ts';
 import type { LogState } from '../log-state.ts';
 import type { StorageBatch } from '../storage.ts';
-import { Rng } from '../../../test/sim/rng.ts';
+import { Rng } from '../../testing/rng.ts';
 
 /** mulberry32 returns a seeded generator of numbers in [0, 1). */
 export const mulberry32 = (seed: number): (() => number) => new Rng(seed).float;

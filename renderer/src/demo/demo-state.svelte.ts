@@ -6,8 +6,8 @@
 // stream per node would use up the browser's six connections per host), and
 // routes each event to its node by the peer name the event carries.
 import { errorText } from '../lib/format.ts';
-import { openEventStream } from '../lib/event-stream.ts';
-import type { LogLine, PeerStatus } from '../lib/client-api.ts';
+import { openEventStream } from '../../../client/event-stream.ts';
+import type { LogLine, PeerStatus } from '../../../client/client-api.ts';
 import { DemoApi, type DemoPeer } from './demo-api.ts';
 import { NodeState } from './node-state.svelte.ts';
 

@@ -2,8 +2,8 @@
 // Raft status (live, from the demo server's one event stream, which DemoState
 // routes here by peer name) and the window of its log being shown. Its client
 // sends the presenter's commands to the peer through the server's proxy.
-import { createHttpClient } from '../lib/http-client.ts';
-import type { ClientApi, ConnectionState, LogLine, PeerStatus } from '../lib/client-api.ts';
+import { createHttpClient } from '../../../client/http-client.ts';
+import type { ClientApi, ConnectionState, LogLine, PeerStatus } from '../../../client/client-api.ts';
 import type { DemoApi, DemoPeer, LogPage } from './demo-api.ts';
 
 /** NodeEvents is whom a node tells about what it hears. */

@@ -1,7 +1,7 @@
 // PeerState is the reactive view of one peer that the components share: its
 // status, its notes, its event log and the live connection, kept current by
 // the client's event stream, plus the writes this page has in flight.
-import type { ClientApi, ConnectionState, LogLine, NotesSnapshot, PeerStatus, WriteResult } from './client-api.ts';
+import type { ClientApi, ConnectionState, LogLine, NotesSnapshot, PeerStatus, WriteResult } from '../../../client/client-api.ts';
 
 /** MAX_LOG_LINES bounds the event log kept in the page. */
 export const MAX_LOG_LINES = 300;

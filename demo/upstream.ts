@@ -5,7 +5,7 @@
 // the stream with the page's reader (openEventStream: fetch, eventsource-parser,
 // reconnects with exponential backoff) until stop() (the demo server stops it
 // when the peer's process stops or crashes).
-import { openEventStream } from '../../renderer/src/lib/event-stream.ts';
+import { openEventStream } from '../client/event-stream.ts';
 
 /** UpstreamTarget is a running peer's API URL and token. */
 export interface UpstreamTarget {

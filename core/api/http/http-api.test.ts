@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiError } from './api-error.ts';
+import { ApiError } from '../api-error.ts';
 import { HttpApi, MAX_BODY_BYTES, STOP_GRACE_MS, type Route } from './http-api.ts';
 
 const TOKEN = 'test-token-0123456789abcdefghijkl';

@@ -8,10 +8,10 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DemoCluster } from './demo-cluster.ts';
-import { DemoServer } from './demo-server.ts';
-import type { DemoArgs } from './demo-args.ts';
-import { RENDERER_DIST } from './static-files.ts';
+import { DemoCluster } from './cluster.ts';
+import { DemoServer } from './server.ts';
+import type { DemoArgs } from '../cli/demo-args.ts';
+import { RENDERER_DIST } from '../core/paths.ts';
 
 const DEFAULT_NODES = 5;
 

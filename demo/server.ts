@@ -14,12 +14,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { ApiError } from './api-error.ts';
-import { allowedHosts, checkBearerToken, checkHostAndOrigin } from './http-api.ts';
-import { StaticFiles } from './static-files.ts';
-import { proxyToPeer } from './demo-proxy.ts';
-import { DemoEvents } from './demo-events.ts';
-import type { DemoCluster } from './demo-cluster.ts';
+import { ApiError } from '../core/api/api-error.ts';
+import { allowedHosts, checkBearerToken, checkHostAndOrigin } from '../core/api/http/http-api.ts';
+import { StaticFiles } from '../core/api/http/static-files.ts';
+import { proxyToPeer } from './proxy.ts';
+import { DemoEvents } from './events.ts';
+import type { DemoCluster } from './cluster.ts';
 
 /** DemoServerInit configures the dashboard. */
 export interface DemoServerInit {

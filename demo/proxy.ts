@@ -3,7 +3,7 @@
 // server-sent event stream /api/events flows through unbuffered). Only the
 // headers an API call needs cross: never the browser's cookies, Origin or Host.
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import { ApiError } from './api-error.ts';
+import { ApiError } from '../core/api/api-error.ts';
 
 /** PeerTarget is where a running peer's API answers and its token. */
 export interface PeerTarget {

@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
-import { ApiError } from './api-error.ts';
+import { ApiError } from '../api-error.ts';
 import { StaticFiles } from './static-files.ts';
 
 /** MAX_BODY_BYTES bounds a request body: a 64 KiB note, escaped as JSON, fits. */

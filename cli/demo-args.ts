@@ -1,7 +1,7 @@
 // Parsing `raftnotes demo [--nodes N] [--data DIR] [--port P] [--no-open] [--tick-ms MS]`,
 // kept apart from running it so every flag's checks are unit-tested.
 import { parseArgs } from 'node:util';
-import { parseTickMs, UsageError } from './cli-args.ts';
+import { parseTickMs, UsageError } from './args.ts';
 
 /** DemoArgs are the checked flags of `raftnotes demo`. */
 export interface DemoArgs {

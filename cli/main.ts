@@ -1,15 +1,15 @@
 // The `raftnotes` command: a peer without a window (DESIGN.md §4).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { apiEvents, apiRoutes } from './api-routes.ts';
-import { parseCommandLine, USAGE, UsageError, type ServeArgs } from './cli-args.ts';
-import { loadOrCreateToken } from './data-dir.ts';
-import { HttpApi } from './http-api.ts';
-import { runDemo } from './demo-command.ts';
-import { writeFileDurably } from '../storage/index.ts';
-import { NotesService } from './notes-service.ts';
+import { apiEvents, apiRoutes } from '../core/api/operations.ts';
+import { parseCommandLine, USAGE, UsageError, type ServeArgs } from './args.ts';
+import { loadOrCreateToken } from '../core/service/data-dir.ts';
+import { HttpApi } from '../core/api/http/http-api.ts';
+import { runDemo } from '../demo/command.ts';
+import { writeFileDurably } from '../core/storage/index.ts';
+import { NotesService } from '../core/service/notes-service.ts';
 import { PARENT_GONE_MESSAGE, watchParent } from './parent-watch.ts';
-import { formatInvite, readNotebookFile, loadOrCreatePeerKey } from '../net/index.ts';
+import { formatInvite, readNotebookFile, loadOrCreatePeerKey } from '../core/net/index.ts';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 
 const ADDRS_FILE = 'last-addrs.json';

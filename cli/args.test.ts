@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommandLine, parseHostPort, USAGE, UsageError } from './cli-args.ts';
+import { parseCommandLine, parseHostPort, USAGE, UsageError } from './args.ts';
 
 describe('CommandLine', () => {
   it('reads serve with every flag', () => {

@@ -16,8 +16,8 @@
 // A subscriber whose unsent output passes maxBufferedBytes (a stalled or gone
 // page) is closed; its page reconnects and is replayed the current picture.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DemoNodeView } from './demo-view.ts';
-import { PeerUpstream, type UpstreamState, type UpstreamTarget } from './demo-upstream.ts';
+import type { DemoNodeView } from './view.ts';
+import { PeerUpstream, type UpstreamState, type UpstreamTarget } from './upstream.ts';
 
 /** REPLAY_LOG_LINES is how many recent log lines per peer a new dashboard is replayed (as many as a peer's own stream replays). */
 export const REPLAY_LOG_LINES = 50;

@@ -6,11 +6,9 @@
 // The peer's HttpApi and the demo server both use it.
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { RENDERER_DIST } from '../../paths.ts';
 import type { ServerResponse } from 'node:http';
 
-/** RENDERER_DIST is where `npm run build:renderer` writes the web UI. */
-export const RENDERER_DIST = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
 
 /** TOKEN_PLACEHOLDER is the meta tag content that each served page gets replaced by the token. */
 export const TOKEN_PLACEHOLDER = '__RAFTNOTES_TOKEN__';

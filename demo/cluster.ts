@@ -8,8 +8,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
-import { DemoNode } from './demo-node.ts';
-import type { DemoNodeView } from './demo-view.ts';
+import { DemoNode } from './node.ts';
+import type { DemoNodeView } from './view.ts';
 
 /** DemoLayout is what demo.json holds. */
 export interface DemoLayout {

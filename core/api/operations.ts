@@ -1,8 +1,8 @@
 // The routes of the local API (DESIGN.md §4), each a thin call into the NotesService.
 import { ApiError } from './api-error.ts';
-import type { EventFeed, Route } from './http-api.ts';
-import type { NotesService } from './notes-service.ts';
-import { MAX_LOG_PAGE } from './log-view.ts';
+import type { EventFeed, Route } from './http/http-api.ts';
+import type { NotesService } from '../service/notes-service.ts';
+import { MAX_LOG_PAGE } from '../service/log-view.ts';
 
 /** apiRoutes maps the API's paths onto `service`. */
 export function apiRoutes(service: NotesService): Route[] {

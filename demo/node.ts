@@ -7,12 +7,10 @@
 // written to, and --exit-with-parent: when the demo dies, even by SIGKILL, the
 // kernel closes the pipe and the peer stops gently by itself.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { RAFTNOTES_BIN } from '../core/paths.ts';
 import { createInterface } from 'node:readline';
-import type { DemoNodeState, DemoNodeView } from './demo-view.ts';
+import type { DemoNodeState, DemoNodeView } from './view.ts';
 
-/** RAFTNOTES_BIN is the command users run; the demo's peers are started through it. */
-export const RAFTNOTES_BIN = fileURLToPath(new URL('../../bin/raftnotes.js', import.meta.url));
 
 /** DemoNodeInit says where a node keeps its data and which port its peer listens on. */
 export interface DemoNodeInit {
