@@ -17,9 +17,9 @@
 // under node_modules, which change only with an install) plus the lock files,
 // which every `npm install` rewrites.
 //
-// The bundle sits two folders below the repository (dist/cli/), as the sources
-// of core/service/ do, so a path made from `import.meta.url` ('../../…')
-// points at the same file from the bundle as from the sources.
+// The bundled code finds the package's other files (the web UI, bin/) by
+// walking up from `import.meta.url` to the package.json (core/paths.ts), so
+// the bundle may sit at any depth.
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
