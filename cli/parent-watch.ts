@@ -7,7 +7,7 @@
 // would crash the peer instead.
 
 /** PARENT_GONE_MESSAGE is the line a peer prints on stderr when it stops because its stdin closed. */
-export const PARENT_GONE_MESSAGE = 'raftnotes: stdin closed: the process that started this peer is gone; stopping.';
+export const PARENT_GONE_MESSAGE = 'stdin closed: the process that started this peer is gone; stopping.';
 
 /** watchParent resolves once stdin ends or closes; anything read from stdin is ignored. Call it first thing, so that
  *  a parent that dies while the peer starts up does not crash it with EPIPE. */

@@ -10,20 +10,36 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DemoCluster } from './cluster.ts';
 import { DemoServer } from './server.ts';
-import type { DemoArgs } from '../cli/demo-args.ts';
 import { RENDERER_DIST } from '../core/paths.ts';
+import { createLogger } from '../core/service/logger.ts';
 
 const DEFAULT_NODES = 5;
 
+/** DemoOptions are what `raftnotes demo` is told (its flags, checked by cli/args.ts). */
+export interface DemoOptions {
+  /** How many peers, 1 to 9; undefined: 5, or as many as the kept cluster in dataDir has. */
+  nodes?: number;
+  /** Where the cluster is kept across runs; undefined: a fresh temporary directory removed at exit. */
+  dataDir?: string;
+  /** The dashboard's port on 127.0.0.1; 0 picks a free one. */
+  port: number;
+  /** Open the dashboard in the browser (xdg-open). */
+  open: boolean;
+  /** The peers' Raft clock (serve --tick-ms): 100 plays Raft ten times slower. */
+  tickMs: number;
+}
+
 /** runDemo runs the demo until a signal and returns the exit code. */
-export async function runDemo(args: DemoArgs): Promise<number> {
+export async function runDemo(args: DemoOptions): Promise<number> {
   const temporary = args.dataDir === undefined;
   const dataDir = temporary ? await mkdtemp(join(tmpdir(), 'raftnotes-demo-')) : resolve(args.dataDir!);
-  const say = (line: string) => console.log(`raftnotes demo: ${line}`);
+  const log = createLogger('raftnotes demo');
+  // What the demo tells the person who started it, on standard output.
+  const say = (line: string) => { process.stdout.write(`raftnotes demo: ${line}\n`); };
   const cluster = new DemoCluster({
     dataDir, nodes: args.nodes ?? DEFAULT_NODES, log: say, tickMs: args.tickMs,
   });
-  const server = new DemoServer({ cluster, port: args.port, temporary, log: say });
+  const server = new DemoServer({ cluster, port: args.port, temporary, say, log });
   let stopping: Promise<void> | null = null;
   const shutdown = () => {
     stopping ??= (async () => {
@@ -50,14 +66,14 @@ export async function runDemo(args: DemoArgs): Promise<number> {
   try {
     url = await server.start();
   } catch (error) {
-    console.error(`raftnotes demo: the dashboard cannot listen on 127.0.0.1:${args.port}: ${(error as Error).message}; pick another --port, or 0 for any.`);
+    log.error(`the dashboard cannot listen on 127.0.0.1:${args.port}: ${(error as Error).message}; pick another --port, or 0 for any.`);
     await shutdown();
     return 1;
   }
   try {
     await cluster.start();
   } catch (error) {
-    console.error(`raftnotes demo: the cluster did not start: ${(error as Error).message}`);
+    log.error(`the cluster did not start: ${(error as Error).message}`);
     await shutdown();
     return 1;
   }

@@ -14,8 +14,11 @@
 //   event: log       data: {"peer":"A","data":{"at":1764500000000,"text":"leader in term 3"}}
 //
 // A subscriber whose unsent output passes maxBufferedBytes (a stalled or gone
-// page) is closed; its page reconnects and is replayed the current picture.
+// page) is closed (EventStreamWriter); its page reconnects and is replayed the
+// current picture.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { eventFrame, EventStreamWriter } from '../core/api/http/event-stream-writer.ts';
+import { HttpError } from '../core/api/http/http-error.ts';
 import type { DemoNodeView } from './view.ts';
 import { PeerUpstream, type UpstreamState, type UpstreamTarget } from './upstream.ts';
 
@@ -55,7 +58,7 @@ export class DemoEvents {
   private readonly init: DemoEventsInit;
   /** In cluster order (the order the peers were first seen). */
   private readonly peers = new Map<string, PeerRecord>();
-  private readonly subscribers = new Set<ServerResponse>();
+  private readonly subscribers = new Set<EventStreamWriter>();
   private stopped = false;
 
   constructor(init: DemoEventsInit = {}) {
@@ -101,13 +104,9 @@ export class DemoEvents {
 
   /** subscribe makes `res` an event stream: the current picture of every peer, then every new event. */
   subscribe(req: IncomingMessage, res: ServerResponse): void {
-    if (this.stopped) {
-      res.writeHead(503, { 'content-type': 'application/json; charset=utf-8' });
-      res.end(JSON.stringify({ error: 'demo-stopping', message: 'The demo is stopping.' }));
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-    let replay = ': connected\n\n';
+    if (this.stopped) throw new HttpError(503, 'demo-stopping', 'The demo is stopping.');
+    const stream = new EventStreamWriter(res, this.init.maxBufferedBytes === undefined ? {} : { maxBufferedBytes: this.init.maxBufferedBytes });
+    let replay = '';
     for (const peer of this.peers.values()) {
       const name = peer.view.name;
       replay += frame('process', name, peer.view) + frame('upstream', name, peer.connection);
@@ -115,18 +114,18 @@ export class DemoEvents {
       if (peer.notes !== null) replay += frame('notes', name, peer.notes);
       for (const line of peer.log) replay += frame('log', name, line);
     }
-    this.subscribers.add(res);
-    const drop = () => { this.subscribers.delete(res); };
-    res.once('close', drop);
+    this.subscribers.add(stream);
+    const drop = () => { this.subscribers.delete(stream); };
+    stream.onClose(drop);
     req.once('close', drop);
-    this.write(res, replay);
+    if (!stream.write(replay)) drop();
   }
 
   /** stop lets go of every peer and ends every dashboard's stream. */
   stop(): void {
     this.stopped = true;
     for (const peer of this.peers.values()) peer.upstream?.stop();
-    for (const res of this.subscribers) res.end();
+    for (const stream of this.subscribers) stream.end();
     this.subscribers.clear();
   }
 
@@ -159,26 +158,15 @@ export class DemoEvents {
   }
 
   private broadcast(chunk: string): void {
-    for (const res of this.subscribers) this.write(res, chunk);
-  }
-
-  /** write sends `chunk`; a subscriber whose backlog passes the bound is closed rather than buffered without end. */
-  private write(res: ServerResponse, chunk: string): void {
-    if (res.destroyed || res.writableEnded) {
-      this.subscribers.delete(res);
-      return;
-    }
-    // write() answers false past the stream's high-water mark (16 KiB): normal for a burst, so the bound is on the backlog.
-    if (!res.write(chunk) && res.writableLength > (this.init.maxBufferedBytes ?? 4 * 1024 * 1024)) {
-      this.subscribers.delete(res);
-      res.destroy();
+    for (const stream of this.subscribers) {
+      if (!stream.write(chunk)) this.subscribers.delete(stream);
     }
   }
 }
 
 /** frame is one server-sent event naming its peer. */
 function frame(event: string, peer: string, data: unknown): string {
-  return `event: ${event}\ndata: ${JSON.stringify({ peer, data })}\n\n`;
+  return eventFrame(event, { peer, data });
 }
 
 function isObject(value: unknown): value is object {

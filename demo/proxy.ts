@@ -3,7 +3,7 @@
 // server-sent event stream /api/events flows through unbuffered). Only the
 // headers an API call needs cross: never the browser's cookies, Origin or Host.
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import { ApiError } from '../core/api/api-error.ts';
+import { sendJson } from '../core/api/http/json.ts';
 
 /** PeerTarget is where a running peer's API answers and its token. */
 export interface PeerTarget {
@@ -39,9 +39,7 @@ export function proxyToPeer(req: IncomingMessage, res: ServerResponse, target: P
     res.once('close', () => { upstream.destroy(); resolve(); });
     upstream.once('error', () => {
       if (!res.headersSent) {
-        const error = new ApiError(502, 'peer-unreachable', `Node ${target.name} does not answer; it may have just stopped. Restart it, or try again.`);
-        res.writeHead(error.status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-        res.end(JSON.stringify({ error: error.code, message: error.message }));
+        sendJson(res, 502, { error: 'peer-unreachable', message: `Node ${target.name} does not answer; it may have just stopped. Restart it, or try again.` });
       } else {
         res.destroy();
       }

@@ -1,25 +1,29 @@
 // DemoServer is the dashboard of `raftnotes demo` on 127.0.0.1: the page
 // (dist/renderer/demo.html, with the dashboard's own token written into it),
-// its control API, and a proxy to each peer's API. It makes the same Host and
-// Origin checks as a peer's API (http-api.ts), so no other web page can drive
-// the cluster through the user's browser.
+// its control API, and a proxy to each peer's API. It runs on the same HTTP
+// toolkit as a peer's API (core/api/http): the same Host and Origin checks,
+// so no other web page can drive the cluster through the user's browser.
 //
-//   GET  /api/demo/events                one server-sent event stream of every peer (demo-events.ts): process,
+//   GET  /api/demo/events                one server-sent event stream of every peer (events.ts): process,
 //                                        upstream, status, notes and log events, each {"peer":"A","data":…}
 //   GET  /api/demo/peers                 {peers: [{name, state, api, pid, peerId, port, dataDir, lastExit}], dataDir, temporary}
-//   POST /api/demo/peers/<name>/stop     stop gently (SIGTERM: a leader hands over first)
-//   POST /api/demo/peers/<name>/crash    kill -9
-//   POST /api/demo/peers/<name>/start    start again on its data
-//   ANY  /peers/<name>/api/…             that peer's own API (isolate, leadership, notes, log, events…)
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+//   POST /api/demo/peers/:name/stop      stop gently (SIGTERM: a leader hands over first)
+//   POST /api/demo/peers/:name/crash     kill -9
+//   POST /api/demo/peers/:name/start     start again on its data
+//   ANY  /peers/:name/api/…              that peer's own API (isolate, leadership, notes, log, events…)
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { ApiError } from '../core/api/api-error.ts';
-import { allowedHosts, checkBearerToken, checkHostAndOrigin } from '../core/api/http/http-api.ts';
+import { HttpError } from '../core/api/http/http-error.ts';
+import { HttpServer } from '../core/api/http/http-server.ts';
+import { sendJson } from '../core/api/http/json.ts';
+import { checkBearerToken } from '../core/api/http/request-guard.ts';
+import { Router } from '../core/api/http/router.ts';
 import { StaticFiles } from '../core/api/http/static-files.ts';
-import { proxyToPeer } from './proxy.ts';
-import { DemoEvents } from './events.ts';
+import { createLogger, type Logger } from '../core/service/logger.ts';
 import type { DemoCluster } from './cluster.ts';
+import { DemoEvents } from './events.ts';
+import type { DemoNode } from './node.ts';
+import { proxyToPeer } from './proxy.ts';
 
 /** DemoServerInit configures the dashboard. */
 export interface DemoServerInit {
@@ -30,19 +34,23 @@ export interface DemoServerInit {
   /** The built page and assets; default dist/renderer with demo.html at `/`. */
   ui?: StaticFiles;
   /** Reports a node action ("crashed A") for the demo's own output. */
-  log?: (line: string) => void;
+  say?: (line: string) => void;
+  log?: Logger;
 }
+
+/** PEER_PATH is a request for a peer's own API through the dashboard. */
+const PEER_PATH = /^\/peers\/([^/]+)(\/api\/.*)$/;
 
 /** DemoServer serves the dashboard. */
 export class DemoServer {
   /** The token the page carries; every API and proxy request needs it. */
   readonly token = randomBytes(24).toString('base64url');
-  private readonly init: DemoServerInit;
-  private readonly server: Server;
-  private readonly ui: StaticFiles;
-  private allowed = new Set<string>();
   /** The one event stream the page follows, fed by every running peer's own. */
   readonly events = new DemoEvents();
+  private readonly init: DemoServerInit;
+  private readonly server: HttpServer;
+  private readonly router = new Router();
+  private readonly ui: StaticFiles;
   private readonly unwatch: () => void;
 
   constructor(init: DemoServerInit) {
@@ -50,108 +58,77 @@ export class DemoServer {
     this.ui = init.ui ?? new StaticFiles({ index: 'demo.html' });
     this.unwatch = init.cluster.watch((node) => this.events.update(node.view(), node.api));
     for (const node of init.cluster.nodes) this.events.update(node.view(), node.api);
-    this.server = createServer((req, res) => { void this.serve(req, res); });
+    this.router.on('GET', '/api/demo/events', (req, res) => this.events.subscribe(req, res));
+    this.router.on('GET', '/api/demo/peers', (_req, res) => {
+      sendJson(res, 200, { peers: init.cluster.views(), dataDir: init.cluster.dataDir, temporary: init.temporary });
+    });
+    for (const action of ['stop', 'crash', 'start'] as const) {
+      this.router.on('POST', `/api/demo/peers/:name/${action}`, (_req, res, { params }) => this.act(res, this.node(params['name']!), action));
+    }
+    this.server = new HttpServer({
+      host: '127.0.0.1', port: init.port, log: init.log ?? createLogger('demo'), graceMs: 0,
+      handle: (req, res, url) => this.serve(req, res, url),
+      internalMessage: 'The demo hit an unexpected error; see its output.',
+      stoppingMessage: 'The demo is stopping.',
+    });
   }
 
   /** start listens on 127.0.0.1 and returns the dashboard's URL. */
   async start(): Promise<string> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.init.port, '127.0.0.1', () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
-    const { port } = this.server.address() as AddressInfo;
-    this.allowed = allowedHosts('127.0.0.1', port);
-    return `http://127.0.0.1:${port}/`;
+    return `${await this.server.start()}/`;
   }
 
   /** stop closes the server and every open stream. */
   async stop(): Promise<void> {
     this.unwatch();
     this.events.stop();
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeAllConnections();
-    await closed;
+    await this.server.stop();
   }
 
-  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      checkHostAndOrigin(req, this.allowed);
-      const path = url.pathname;
-      if (!path.startsWith('/api/') && !path.startsWith('/peers/')) {
-        if (req.method !== 'GET' && req.method !== 'HEAD') throw new ApiError(405, 'method-not-allowed', `${req.method} is not supported on ${path}.`);
-        await this.ui.serve(path, res, this.token);
-        return;
-      }
-      checkBearerToken(req, Buffer.from(this.token));
-      const peer = /^\/peers\/([^/]+)(\/api\/.*)$/.exec(path);
-      if (peer !== null) {
-        const node = this.node(decodeURIComponent(peer[1]!));
-        if (node.api === null || node.state !== 'running') {
-          throw new ApiError(503, 'peer-stopped', `Node ${node.name} is ${node.state}; start it again (Restart ${node.name}).`);
-        }
-        await proxyToPeer(req, res, { name: node.name, ...node.api }, `${peer[2]}${url.search}`);
-        return;
-      }
-      await this.control(req, res, path);
-    } catch (error) {
-      if (error instanceof ApiError) {
-        sendJson(res, error.status, { error: error.code, message: error.message });
-      } else {
-        this.init.log?.(`dashboard: unexpected error: ${(error as Error).stack ?? String(error)}`);
-        sendJson(res, 500, { error: 'internal', message: 'The demo hit an unexpected error; see its output.' });
-      }
+  private async serve(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const path = url.pathname;
+    if (!path.startsWith('/api/') && !path.startsWith('/peers/')) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'method-not-allowed', `${req.method} is not supported on ${path}.`);
+      await this.ui.serve(path, res, this.token);
+      return;
     }
+    checkBearerToken(req, Buffer.from(this.token));
+    const peer = PEER_PATH.exec(path);
+    if (peer === null) {
+      await this.router.route(req, res, url);
+      return;
+    }
+    const node = this.node(decodeURIComponent(peer[1]!));
+    if (node.api === null || node.state !== 'running') {
+      throw new HttpError(503, 'peer-stopped', `Node ${node.name} is ${node.state}; start it again (Restart ${node.name}).`);
+    }
+    await proxyToPeer(req, res, { name: node.name, ...node.api }, `${peer[2]}${url.search}`);
   }
 
-  private async control(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-    const { cluster } = this.init;
-    if (path === '/api/demo/events') {
-      if (req.method !== 'GET') throw new ApiError(405, 'method-not-allowed', `${req.method} is not supported on ${path}; use GET.`);
-      this.events.subscribe(req, res);
-      return;
-    }
-    if (path === '/api/demo/peers') {
-      if (req.method !== 'GET') throw new ApiError(405, 'method-not-allowed', `${req.method} is not supported on ${path}; use GET.`);
-      sendJson(res, 200, { peers: cluster.views(), dataDir: cluster.dataDir, temporary: this.init.temporary });
-      return;
-    }
-    const m = /^\/api\/demo\/peers\/([^/]+)\/(stop|crash|start)$/.exec(path);
-    if (m === null) throw new ApiError(404, 'not-found', `There is no API at ${path}.`);
-    if (req.method !== 'POST') throw new ApiError(405, 'method-not-allowed', `${req.method} is not supported on ${path}; use POST.`);
-    const node = this.node(decodeURIComponent(m[1]!));
-    const action = m[2]!;
+  private async act(res: ServerResponse, node: DemoNode, action: 'stop' | 'crash' | 'start'): Promise<void> {
+    const { cluster, say } = this.init;
     if (action === 'start') {
-      if (node.state !== 'stopped') throw new ApiError(409, 'peer-running', `Node ${node.name} is ${node.state}; stop or crash it first.`);
-      this.init.log?.(`starting ${node.name} again`);
+      if (node.state !== 'stopped') throw new HttpError(409, 'peer-running', `Node ${node.name} is ${node.state}; stop or crash it first.`);
+      say?.(`starting ${node.name} again`);
       try {
         await cluster.startNode(node);
       } catch (error) {
-        throw new ApiError(500, 'start-failed', `Node ${node.name} did not start: ${(error as Error).message}`);
+        throw new HttpError(500, 'start-failed', `Node ${node.name} did not start: ${(error as Error).message}`);
       }
     } else if (node.state === 'stopped') {
-      throw new ApiError(409, 'peer-stopped', `Node ${node.name} is already stopped.`);
+      throw new HttpError(409, 'peer-stopped', `Node ${node.name} is already stopped.`);
     } else {
-      this.init.log?.(`${action === 'crash' ? 'crashing (SIGKILL)' : 'stopping'} ${node.name}`);
+      say?.(`${action === 'crash' ? 'crashing (SIGKILL)' : 'stopping'} ${node.name}`);
       await (action === 'crash' ? node.crash() : node.stop());
     }
     sendJson(res, 200, { peer: node.view() });
   }
 
-  private node(name: string) {
+  private node(name: string): DemoNode {
     const node = this.init.cluster.node(name);
     if (node === undefined) {
-      throw new ApiError(404, 'no-such-peer', `There is no node ${JSON.stringify(name)}; the nodes are ${this.init.cluster.nodes.map((n) => n.name).join(', ')}.`);
+      throw new HttpError(404, 'no-such-peer', `There is no node ${JSON.stringify(name)}; the nodes are ${this.init.cluster.nodes.map((n) => n.name).join(', ')}.`);
     }
     return node;
   }
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  if (res.headersSent) return;
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(body));
 }

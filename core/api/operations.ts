@@ -1,144 +1,155 @@
-// The routes of the local API (DESIGN.md §4), each a thin call into the NotesService.
-import { ApiError } from './api-error.ts';
-import type { EventFeed, Route } from './http/http-api.ts';
+// The local API as one table of operations (DESIGN §4): each has a name, an
+// input schema (checked once, at the edge of whichever adapter carries it),
+// the call into the service, and how HTTP carries it (method, path, where
+// the input comes from, the answer's status and body). The HTTP adapter
+// (http/http-api.ts) serves the table; the desktop app's IPC bridge serves
+// the same table with the same schemas. docs/api.md documents every entry,
+// and a test holds the two together.
+import * as v from 'valibot';
 import type { NotesService } from '../service/notes-service.ts';
-import { MAX_LOG_PAGE } from '../service/log-view.ts';
+import type { WriteResult } from '../service/views.ts';
+import type { HttpMethod } from './http/router.ts';
+import { body, exportFormat, logRange, noteText, noteVersion, openNotebook, pathParam } from './schemas.ts';
 
-/** apiRoutes maps the API's paths onto `service`. */
-export function apiRoutes(service: NotesService): Route[] {
-  return [
-    { method: 'GET', path: '/api/status', handle: () => ({ status: 200, body: service.status() }) },
-    { method: 'GET', path: '/api/notes', handle: () => ({ status: 200, body: service.notes() }) },
-    {
-      // ?from=I&limit=N: N entries (default 100) from index I (default: the last N).
-      method: 'GET', path: '/api/log',
-      handle: ({ query }) => {
-        const limit = wholeNumber(query.get('limit'), 'limit', 1, MAX_LOG_PAGE) ?? 100;
-        const from = wholeNumber(query.get('from'), 'from', 1, Number.MAX_SAFE_INTEGER)
-          ?? Math.max(1, service.status().lastIndex - limit + 1);
-        return { status: 200, body: service.logEntries(from, limit) };
-      },
-    },
-    {
-      method: 'POST', path: '/api/notes',
-      handle: async ({ body }) => {
-        const { text } = objectBody(body, '{"text":"…"}');
-        const result = await service.addNote(text);
-        return result.committed ? { status: 201, body: { note: result.note } } : { status: 202, body: { pending: result.pending } };
-      },
-    },
-    {
-      method: 'PUT', path: '/api/notes/:id',
-      handle: async ({ params, body }) => {
-        const b = objectBody(body, '{"text":"…","version":1}');
-        const result = await service.editNote(params['id']!, b['text'], b['version']);
-        return result.committed ? { status: 200, body: { note: result.note } } : { status: 202, body: { pending: result.pending } };
-      },
-    },
-    {
-      method: 'DELETE', path: '/api/notes/:id',
-      handle: async ({ params, query }) => {
-        const raw = query.get('version');
-        const version = raw !== null && /^\d{1,15}$/.test(raw) ? Number(raw) : raw;
-        const result = await service.deleteNote(params['id']!, version);
-        return result.committed ? { status: 200, body: { deleted: result.note } } : { status: 202, body: { pending: result.pending } };
-      },
-    },
-    {
-      method: 'DELETE', path: '/api/conflicts/:requestId',
-      handle: async ({ params }) => {
-        await service.dismissConflict(params['requestId']!);
-        return { status: 200, body: { dismissed: params['requestId'] } };
-      },
-    },
-    {
-      method: 'POST', path: '/api/network',
-      handle: async ({ body }) => ({ status: 200, body: { isolated: await service.setIsolated(objectBody(body, '{"isolated":true}')['isolated']) } }),
-    },
-    {
-      method: 'POST', path: '/api/leadership',
-      handle: async ({ body }) => ({ status: 200, body: { leaderId: await service.transferLeadership(objectBody(body, '{"to":"<peer id>"}')['to']) } }),
-    },
-    {
-      method: 'DELETE', path: '/api/members/:id',
-      handle: async ({ params }) => {
-        await service.removeMember(params['id']!);
-        return { status: 200, body: { removed: params['id'] } };
-      },
-    },
-    {
-      method: 'GET', path: '/api/export',
-      handle: ({ query }) => {
-        const format = query.get('format') ?? 'json';
-        if (format === 'md') return { status: 200, body: service.exportMarkdown(), type: 'text/markdown; charset=utf-8' };
-        if (format === 'json') {
-          return { status: 200, body: { notebook: service.status().notebook, exportedAt: new Date().toISOString(), notes: service.notes().notes } };
-        }
-        throw new ApiError(400, 'invalid-format', 'format must be md or json, e.g. /api/export?format=md.');
-      },
-    },
-    {
-      method: 'POST', path: '/api/notebook',
-      handle: async ({ body }) => {
-        const b = objectBody(body, '{"name":"…"} or {"invite":"rn1…"}');
-        if (typeof b['invite'] === 'string') await service.joinNotebook(b['invite']);
-        else if (typeof b['name'] === 'string') await service.createNotebook(b['name']);
-        else throw new ApiError(400, 'invalid-request', 'Send {"name":"…"} to create a notebook or {"invite":"rn1…"} to join one.');
-        return { status: 201, body: { notebook: service.status().notebook } };
-      },
-    },
-    {
-      method: 'GET', path: '/api/invite',
-      handle: () => {
-        const invite = service.invite();
-        if (invite === null) throw new ApiError(409, 'no-notebook', 'This peer has no notebook yet: create one first.');
-        return { status: 200, body: { invite } };
-      },
-    },
-  ];
+/** HttpAnswer is a status and a JSON body, or a text body of the given content type. */
+export interface HttpAnswer {
+  status: number;
+  body: unknown;
+  type?: string;
 }
 
-/** RECENT_LOG_LINES is how many recent `log` events a new event stream gets first. */
-export const RECENT_LOG_LINES = 50;
-
-/** apiEvents feeds GET /api/events: `status`, `notes` and `log` events; a new stream starts with the recent log lines. */
-export function apiEvents(service: NotesService): EventFeed {
-  const recent: Array<{ at: number; text: string }> = [];
-  service.addEventListener('log', (evt) => {
-    recent.push({ at: Date.now(), text: (evt as CustomEvent<string>).detail });
-    if (recent.length > RECENT_LOG_LINES) recent.shift();
-  });
-  return (send) => {
-    const onStatus = () => send('status', service.status());
-    const onNotes = () => send('notes', service.notes());
-    const onLog = () => send('log', recent[recent.length - 1]);
-    service.addEventListener('status', onStatus);
-    service.addEventListener('notes', onNotes);
-    service.addEventListener('log', onLog);
-    onStatus();
-    onNotes();
-    for (const line of recent) send('log', line);
-    return () => {
-      service.removeEventListener('status', onStatus);
-      service.removeEventListener('notes', onNotes);
-      service.removeEventListener('log', onLog);
-    };
-  };
+/** HttpBinding is how HTTP carries an operation. */
+export interface HttpBinding<R> {
+  method: HttpMethod;
+  /** The path; `:name` segments are input fields. */
+  path: string;
+  /** Where the other input fields come from: the JSON body, or the query string (whole numbers there are read as numbers). */
+  from: 'body' | 'query';
+  /** The answer; default 200 with the result as the body. */
+  answer?: (result: R) => HttpAnswer;
 }
 
-/** wholeNumber reads an optional query parameter that must be a whole number in [min, max]. */
-function wholeNumber(raw: string | null, name: string, min: number, max: number): number | undefined {
-  if (raw === null) return undefined;
-  const value = /^\d{1,16}$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new ApiError(400, 'invalid-range', `${name} must be a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? ' on' : ` to ${max}`}, e.g. /api/log?from=1&limit=100.`);
-  }
-  return value;
+/** Operation is one entry of the table. */
+export interface Operation<S extends v.GenericSchema, R> {
+  /** What it does, in one line (docs/api.md repeats it). */
+  summary: string;
+  input: S;
+  run: (service: NotesService, input: v.InferOutput<S>) => R | Promise<R>;
+  http: HttpBinding<R>;
 }
 
-function objectBody(body: unknown, example: string): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ApiError(400, 'invalid-request', `The request body must be a JSON object, e.g. ${example}.`);
-  }
-  return body as Record<string, unknown>;
+function operation<S extends v.GenericSchema, R>(op: Operation<S, R>): Operation<S, R> {
+  return op;
 }
+
+/** written answers a write: 201 (200 for edits and deletes) with the note once committed, 202 with the pending request. */
+function written(field: 'note' | 'deleted', committedStatus: number) {
+  return (result: WriteResult): HttpAnswer => result.committed
+    ? { status: committedStatus, body: { [field]: result.note } }
+    : { status: 202, body: { pending: result.pending } };
+}
+
+const none = v.object({});
+
+/** OPERATIONS is every operation of the local API, by name. */
+export const OPERATIONS = {
+  status: operation({
+    summary: 'This peer and the cluster as it sees it.',
+    input: none,
+    run: (service) => service.status(),
+    http: { method: 'GET', path: '/api/status', from: 'query' },
+  }),
+  notes: operation({
+    summary: 'The document, with this peer\'s pending and refused requests.',
+    input: none,
+    run: (service) => service.notes(),
+    http: { method: 'GET', path: '/api/notes', from: 'query' },
+  }),
+  log: operation({
+    summary: 'Up to `limit` entries (default 100) of the Raft log from index `from` (default: the last ones).',
+    input: logRange,
+    run: (service, { from, limit = 100 }) =>
+      service.logEntries(from ?? Math.max(1, service.status().lastIndex - limit + 1), limit),
+    http: { method: 'GET', path: '/api/log', from: 'query' },
+  }),
+  addNote: operation({
+    summary: 'Adds a note; answered once committed, or as pending when no majority answers within 2 s.',
+    input: body({ text: noteText }, '{"text":"…"}'),
+    run: (service, { text }) => service.running().addNote(text),
+    http: { method: 'POST', path: '/api/notes', from: 'body', answer: written('note', 201) },
+  }),
+  editNote: operation({
+    summary: 'Replaces a note\'s text if `version` is still its current version (compare-and-swap).',
+    input: body({ id: pathParam, text: noteText, version: noteVersion }, '{"text":"…","version":1}'),
+    run: (service, { id, text, version }) => service.running().editNote(id, text, version),
+    http: { method: 'PUT', path: '/api/notes/:id', from: 'body', answer: written('note', 200) },
+  }),
+  deleteNote: operation({
+    summary: 'Deletes a note if `version` is still its current version.',
+    input: v.object({ id: pathParam, version: noteVersion }),
+    run: (service, { id, version }) => service.running().deleteNote(id, version),
+    http: { method: 'DELETE', path: '/api/notes/:id', from: 'query', answer: written('deleted', 200) },
+  }),
+  dismissConflict: operation({
+    summary: 'Forgets a refused request (listed under `conflicts`) the user has seen.',
+    input: v.object({ requestId: pathParam }),
+    run: async (service, { requestId }) => {
+      await service.running().dismissConflict(requestId);
+      return { dismissed: requestId };
+    },
+    http: { method: 'DELETE', path: '/api/conflicts/:requestId', from: 'query' },
+  }),
+  setIsolated: operation({
+    summary: 'Cuts this peer off from all others, or reconnects it (partition demos).',
+    input: body({ isolated: v.boolean('Send {"isolated": true} to go offline, {"isolated": false} to reconnect.') }, '{"isolated":true}'),
+    run: async (service, { isolated }) => ({ isolated: await service.running().setIsolated(isolated) }),
+    http: { method: 'POST', path: '/api/network', from: 'body' },
+  }),
+  transferLeadership: operation({
+    summary: 'Hands leadership to a voting member (this peer must lead) and waits for it to take over.',
+    input: body({ to: v.string('Send {"to": "<peer id>"} naming a voting member (GET /api/status lists them).') }, '{"to":"<peer id>"}'),
+    run: async (service, { to }) => ({ leaderId: await service.running().transferLeadership(to) }),
+    http: { method: 'POST', path: '/api/leadership', from: 'body' },
+  }),
+  removeMember: operation({
+    summary: 'Removes a member from the notebook (this peer must lead) and waits for the change to commit.',
+    input: v.object({ id: pathParam }),
+    run: async (service, { id }) => {
+      await service.running().removeMember(id);
+      return { removed: id };
+    },
+    http: { method: 'DELETE', path: '/api/members/:id', from: 'query' },
+  }),
+  exportNotes: operation({
+    summary: 'The whole document, as Markdown or JSON.',
+    input: exportFormat,
+    run: (service, { format }) => format === 'md'
+      ? { format, text: service.exportMarkdown() }
+      : { format, document: { notebook: service.status().notebook, exportedAt: new Date().toISOString(), notes: service.notes().notes } },
+    http: {
+      method: 'GET', path: '/api/export', from: 'query',
+      answer: (result) => 'text' in result
+        ? { status: 200, body: result.text, type: 'text/markdown; charset=utf-8' }
+        : { status: 200, body: result.document },
+    },
+  }),
+  openNotebook: operation({
+    summary: 'First run only: creates a notebook (`name`), or joins one with an invite code (`invite`).',
+    input: openNotebook,
+    run: async (service, input) => {
+      if ('invite' in input) await service.joinNotebook(input.invite);
+      else await service.createNotebook(input.name);
+      return { notebook: service.status().notebook };
+    },
+    http: { method: 'POST', path: '/api/notebook', from: 'body', answer: (result) => ({ status: 201, body: result }) },
+  }),
+  invite: operation({
+    summary: 'The invite code that lets another device join this notebook.',
+    input: none,
+    run: (service) => ({ invite: service.invite() }),
+    http: { method: 'GET', path: '/api/invite', from: 'query' },
+  }),
+} as const;
+
+/** OperationName names an operation of the table. */
+export type OperationName = keyof typeof OPERATIONS;

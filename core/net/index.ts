@@ -2,7 +2,9 @@
 // invite codes, the libp2p node, the raft wire codec and transport, the join
 // and status protocols, and an in-memory transport for tests.
 export { createPeer, Peer } from './peer.ts';
-export type { DiscoveredPeer, PeerEvents, PeerInit } from './peer.ts';
+export type { PeerInit } from './peer.ts';
+export type { DiscoveredPeer, NotebookNetwork, NotebookNetworkEvents } from './notebook-network.ts';
+export { Discoverability } from './lan-discovery.ts';
 export { DEFAULT_LISTEN, mdnsServiceTag, peerLibp2pOptions } from './peer-config.ts';
 export type { ConnectionMonitorOptions, MdnsOptions, PeerConfigInit } from './peer-config.ts';
 export { IsolationGate } from './isolation-gate.ts';
@@ -31,6 +33,7 @@ export { STREAM_INACTIVITY_TIMEOUT_MS } from './raft-inbound.ts';
 export { MemoryNetwork } from './memory-network.ts';
 export type { MemoryNetworkInit } from './memory-network.ts';
 export { MemoryTransport } from './memory-transport.ts';
+export { MemoryLan, MemoryPeer } from './memory-peer.ts';
 export { JOIN_PROTOCOL } from './join-protocol.ts';
 export type { JoinHandler } from './join-protocol.ts';
 export { decodeJoinRequest, decodeJoinResponse, encodeJoinRequest, encodeJoinResponse, MAX_JOIN_ADDRS } from './join-codec.ts';

@@ -13,8 +13,10 @@ import { handleJoin, requestJoin } from './join-protocol.ts';
 import type { JoinHandler } from './join-protocol.ts';
 import type { JoinRequest, JoinResponse } from './join-codec.ts';
 import { Libp2pRaftTransport } from './libp2p-raft-transport.ts';
+import { Discoverability } from './lan-discovery.ts';
 import { assertNotebook } from './notebook.ts';
 import type { Notebook } from './notebook.ts';
+import type { NotebookNetwork, NotebookNetworkEvents } from './notebook-network.ts';
 import { peerLibp2pOptions } from './peer-config.ts';
 import type { PeerConfigInit } from './peer-config.ts';
 import type { RaftTransport, RaftTransportOptions } from './raft-transport.ts';
@@ -33,24 +35,8 @@ export interface PeerInit extends PeerConfigInit {
   transport?: RaftTransportOptions;
 }
 
-/** DiscoveredPeer is a peer of this notebook found on the LAN (mDNS) or learned from a connection. */
-export interface DiscoveredPeer {
-  peerId: string;
-  addrs: string[];
-}
-
-/** PeerEvents are the events a Peer emits. */
-export interface PeerEvents {
-  /** A peer was found (mDNS, or first contact); the service may ask it to join or ask to join it. */
-  'peer:discovered': CustomEvent<DiscoveredPeer>;
-  /** A connection to a peer opened (its first one). */
-  'peer:connected': CustomEvent<string>;
-  /** The last connection to a peer closed. */
-  'peer:disconnected': CustomEvent<string>;
-}
-
-/** Peer is a started Raftnotes network peer; create one with createPeer. */
-export class Peer extends TypedEventEmitter<PeerEvents> {
+/** Peer is a started Raftnotes network peer (a NotebookNetwork over libp2p); create one with createPeer. */
+export class Peer extends TypedEventEmitter<NotebookNetworkEvents> implements NotebookNetwork {
   /** This peer's id, which is also its Raft NodeId. */
   readonly peerId: string;
   readonly notebook: Notebook;
@@ -59,6 +45,7 @@ export class Peer extends TypedEventEmitter<PeerEvents> {
   readonly raft: RaftTransport;
   private readonly name: string;
   private readonly gate: IsolationGate;
+  private readonly discoverability: Discoverability;
   private readonly bootstrap: BootstrapDialer;
   private readonly log: Logger;
   /** The long-lived streams this peer polls other members' status on. */
@@ -66,10 +53,11 @@ export class Peer extends TypedEventEmitter<PeerEvents> {
   private stopped = false;
 
   /** Use createPeer. */
-  constructor(parts: { init: PeerInit; libp2p: Libp2p; gate: IsolationGate; raft: RaftTransport }) {
+  constructor(parts: { init: PeerInit; libp2p: Libp2p; gate: IsolationGate; discoverability: Discoverability; raft: RaftTransport }) {
     super();
     this.libp2p = parts.libp2p;
     this.gate = parts.gate;
+    this.discoverability = parts.discoverability;
     this.raft = parts.raft;
     this.notebook = parts.init.notebook;
     this.name = parts.init.name ?? '';
@@ -114,6 +102,27 @@ export class Peer extends TypedEventEmitter<PeerEvents> {
     } catch {
       return [];
     }
+  }
+
+  /** knownPeers lists the peers in libp2p's peer store (found by mDNS, dialed, or connected once). */
+  async knownPeers(): Promise<string[]> {
+    const own = this.peerId;
+    return (await this.libp2p.peerStore.all()).map((p) => p.id.toString()).filter((id) => id !== own);
+  }
+
+  /** connectedPeers lists the peers with an open connection. */
+  connectedPeers(): string[] {
+    return this.libp2p.getPeers().map((p) => p.toString());
+  }
+
+  /** hangUp closes every connection to `peerId` (the raft transport redials it). */
+  async hangUp(peerId: string): Promise<void> {
+    await this.libp2p.hangUp(peerIdFromString(peerId)).catch(() => {});
+  }
+
+  /** setDiscoverable says whether this peer answers mDNS queries and announces itself. */
+  setDiscoverable(discoverable: boolean): void {
+    this.discoverability.set(discoverable);
   }
 
   /** invite returns the invite code of this peer's notebook, with this peer's addresses. */
@@ -180,10 +189,11 @@ export class Peer extends TypedEventEmitter<PeerEvents> {
 export async function createPeer(init: PeerInit): Promise<Peer> {
   assertNotebook(init.notebook);
   const gate = new IsolationGate();
-  const libp2p = await createLibp2p(peerLibp2pOptions(init, gate));
+  const discoverability = init.discoverability ?? new Discoverability(true);
+  const libp2p = await createLibp2p(peerLibp2pOptions({ ...init, discoverability }, gate));
   try {
     const raft = await Libp2pRaftTransport.create({ libp2p, gate }, init.transport);
-    return new Peer({ init, libp2p, gate, raft });
+    return new Peer({ init, libp2p, gate, discoverability, raft });
   } catch (err) {
     await libp2p.stop();
     throw err;

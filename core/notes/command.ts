@@ -9,8 +9,9 @@
 // (client, seq) names the request for exactly-once application (Raft
 // dissertation §6.3); `at` is the proposer's clock, so applying stays deterministic.
 
-/** MAX_TEXT_BYTES is the largest note text, in UTF-8 bytes. */
-export const MAX_TEXT_BYTES = 65_536;
+import { MAX_TEXT_BYTES } from './limits.ts';
+
+export { MAX_TEXT_BYTES };
 const MAX_NAME_LENGTH = 200;
 
 /** NoteOp is what a command does to the document. */

@@ -4,5 +4,5 @@ export { RaftInvariantError } from './errors.ts';
 export { decodeMembership, encodeMembership } from './membership.ts';
 export type {
   Entry, HardState, Membership, MembershipChange, Message, MessageType, NodeId, ProgressStatus,
-  ProposeResult, RaftOptions, Ready, Role, Snapshot, Status,
+  ProposeResult, RaftOptions, Ready, Role, Snapshot, SoftState, Status,
 } from './types.ts';

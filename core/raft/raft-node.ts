@@ -14,7 +14,7 @@ import { Progress } from './progress.ts';
 import { committedIndex, voteResult } from './quorum.ts';
 import type {
   Entry, HardState, MembershipChange, Message, NodeId, ProgressStatus, ProposeResult,
-  RaftOptions, Ready, Role, Snapshot, Status,
+  RaftOptions, Ready, Role, Snapshot, SoftState, Status,
 } from './types.ts';
 
 type CampaignKind = 'preVote' | 'election' | 'transfer';
@@ -234,6 +234,11 @@ export class RaftNode {
     const from = Math.max(lo, this.log.firstIndex());
     if (from > this.log.lastIndex() || maxCount <= 0) return [];
     return this.log.slice(from, maxCount, Number.POSITIVE_INFINITY);
+  }
+
+  /** softState is the part of the state a driver watches for changes; cheap enough to read after every input. */
+  softState(): SoftState {
+    return { role: this.role, term: this.term, leaderId: this.leaderId, commitIndex: this.log.committed, membership: this.log.membership() };
   }
 
   /** status is this node's state for the cluster view. */

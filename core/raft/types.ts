@@ -123,6 +123,21 @@ export interface Status {
   progress: Record<NodeId, ProgressStatus> | null;
 }
 
+/**
+ * SoftState is what a node's driver watches to tell the application what
+ * changed (etcd's SoftState, with the term, the commit index and the
+ * membership): none of it needs a Ready to change (a CheckQuorum step-down
+ * sends nothing). `membership` is the latest in the log, committed or not; it
+ * is a new object whenever the membership changes, and must not be modified.
+ */
+export interface SoftState {
+  role: Role;
+  term: number;
+  leaderId: NodeId | null;
+  commitIndex: number;
+  membership: Readonly<Membership>;
+}
+
 /** ProposeResult says where a proposal went, or why it was refused. */
 export type ProposeResult =
   | { ok: true; index: number; term: number }

@@ -40,6 +40,7 @@ import { basename, dirname, join } from 'node:path';
 import { writeFileDurably } from '../storage/index.ts';
 import type { Note, NoteOp } from '../notes/index.ts';
 import { decodeCommand, encodeCommand } from '../notes/index.ts';
+import { createLogger, type Logger } from './logger.ts';
 
 /** OUTBOX_FILE is the outbox's file name in the data directory. */
 export const OUTBOX_FILE = 'outbox.log';
@@ -100,13 +101,16 @@ export class Outbox {
   private flushTimer: NodeJS.Timeout | null = null;
   private failure: Error | null = null;
 
-  private constructor(path: string) {
+  private readonly log: Logger;
+
+  private constructor(path: string, log: Logger) {
     this.path = path;
+    this.log = log;
   }
 
   /** open reads the outbox of a data directory (empty when there is none). */
-  static async open(dataDir: string): Promise<Outbox> {
-    const outbox = new Outbox(join(dataDir, OUTBOX_FILE));
+  static async open(dataDir: string, log: Logger = createLogger('outbox')): Promise<Outbox> {
+    const outbox = new Outbox(join(dataDir, OUTBOX_FILE), log);
     let text: string | null = null;
     try {
       text = readFileSync(outbox.path, 'utf8');
@@ -260,7 +264,7 @@ export class Outbox {
       try {
         this.rewrite();
       } catch (error) {
-        console.error(`outbox: could not rewrite ${this.path} (${(error as Error).message}); appending to it still`);
+        this.log.warn(`could not rewrite ${this.path} (${(error as Error).message}); appending to it still`);
       }
     }
   }
@@ -287,7 +291,7 @@ export class Outbox {
     const complete = rows.slice(0, -1); // a last line without its newline was torn by a crash
     if (complete.length === 0) throw fail(1, 'the file is damaged');
     if (rows[rows.length - 1]!.length > 0) {
-      console.error(`${this.path}: dropped a torn last line (a write a crash interrupted, never acknowledged)`);
+      this.log.warn(`${this.path}: dropped a torn last line (a write a crash interrupted, never acknowledged)`);
     }
     complete.forEach((row, i) => {
       let line: Partial<Record<string, unknown>>;

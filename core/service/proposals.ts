@@ -1,12 +1,14 @@
 // Proposals carries this peer's requests from the outbox to the log: it
 // proposes each one on the leader (directly, or forwarded when this peer
-// follows), proposes it again after a leader change or RETRY_MS, answers
-// whoever waits for its result, and settles the outbox when it is applied.
-// It also answers other peers' forwarded proposals when this peer leads.
-import type { Peer, Frame } from '../net/index.ts';
+// follows), proposes it again after a leader change (the driver's 'change'
+// event), a reconnection, or RETRY_MS without an answer, answers whoever
+// waits for its result, and settles the outbox when it is applied. It also
+// answers other peers' forwarded proposals when this peer leads.
+import type { Frame, NotebookNetwork } from '../net/index.ts';
 import { decodeCommand, type ApplyResult } from '../notes/index.ts';
+import type { Clock } from './clock.ts';
 import { Outbox, type OutboxRequest } from './outbox.ts';
-import type { RaftDriver } from './raft-driver.ts';
+import type { RaftDriver, SoftStateChange } from './raft-driver.ts';
 
 /** RETRY_MS is how long a proposal may go unanswered before it is proposed again under the same leader. */
 const RETRY_MS = 3_000;
@@ -21,7 +23,8 @@ export interface ProposalsInit {
   client: string;
   outbox: Outbox;
   driver: RaftDriver;
-  peer: Peer;
+  network: NotebookNetwork;
+  clock: Clock;
   /** How long submit waits for a result. */
   commitWaitMs: number;
 }
@@ -34,9 +37,25 @@ export class Proposals {
   private readonly results = new Map<number, ApplyResult>();
   /** When, and under which leader and term, each pending request was last proposed. */
   private readonly proposed = new Map<number, { at: number; leader: string | null; term: number }>();
+  /** Set for RETRY_MS after the oldest proposal still unanswered. */
+  private retryTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private readonly onChange = (evt: CustomEvent<SoftStateChange>) => {
+    const { previous, current } = evt.detail;
+    if (current.leaderId !== previous.leaderId || current.term !== previous.term) this.proposePending();
+  };
 
   constructor(init: ProposalsInit) {
     this.init = init;
+    init.driver.addEventListener('change', this.onChange);
+  }
+
+  /** stop proposes nothing more; waiters get their answer from the outbox after commitWaitMs as before. */
+  stop(): void {
+    this.stopped = true;
+    this.init.driver.removeEventListener('change', this.onChange);
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
   }
 
   /**
@@ -66,14 +85,27 @@ export class Proposals {
     });
   }
 
-  /** proposePending proposes again what waits in the outbox: after a leader change, or RETRY_MS after the last try. */
+  /** proposePending proposes again what waits in the outbox: after a leader change or a reconnection, or RETRY_MS after the last try. */
   proposePending(): void {
-    const { leaderId, term } = this.init.driver.node.status();
-    const now = Date.now();
+    if (this.stopped) return;
+    const { leaderId, term } = this.init.driver.softState;
+    const now = this.init.clock.now();
     for (const request of this.init.outbox.list()) {
       const last = this.proposed.get(request.seq);
       if (last === undefined || last.leader !== leaderId || last.term !== term || now - last.at >= RETRY_MS) this.propose(request);
     }
+    this.planRetry();
+  }
+
+  /** planRetry sets the timer for RETRY_MS after the oldest proposal still unanswered. */
+  private planRetry(): void {
+    if (this.retryTimer !== null || this.stopped || this.proposed.size === 0) return;
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const p of this.proposed.values()) oldest = Math.min(oldest, p.at);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.proposePending();
+    }, Math.max(0, oldest + RETRY_MS - this.init.clock.now()));
   }
 
   /** settle records the result of one of this peer's requests, applied, and answers whoever waits for it. */
@@ -105,7 +137,7 @@ export class Proposals {
 
   /** answerForward proposes another peer's request when this peer leads; only that peer's own, well-formed requests. */
   answerForward(from: string, frame: ForwardProposal): void {
-    const { driver, peer } = this.init;
+    const { driver, network } = this.init;
     let answer: { ok: true; index: number } | { ok: false; reason: string };
     try {
       const command = decodeCommand(frame.data);
@@ -117,23 +149,24 @@ export class Proposals {
     } catch {
       answer = { ok: false, reason: 'invalid-command' };
     }
-    const leaderId = driver.node.status().leaderId;
-    peer.raft.send([{ type: 'ForwardProposalResult', from: peer.peerId, to: from, requestId: frame.requestId, ...answer,
+    const { leaderId } = driver.softState;
+    network.raft.send([{ type: 'ForwardProposalResult', from: network.peerId, to: from, requestId: frame.requestId, ...answer,
       ...(leaderId !== null ? { leaderId } : {}) }]);
   }
 
   /** propose hands a pending request to the leader: directly when this peer leads, else forwarded. */
   private propose(request: OutboxRequest): void {
-    const { driver, peer, client } = this.init;
-    const { role, leaderId, term } = driver.node.status();
+    const { driver, network, client } = this.init;
+    const { role, leaderId, term } = driver.softState;
     const data = Outbox.command(client, request);
     if (role === 'leader') {
       if (!driver.propose(data).ok) return;
-    } else if (leaderId !== null && !peer.isolated) {
-      peer.raft.send([{ type: 'ForwardProposal', from: client, to: leaderId, requestId: String(request.seq), data }]);
+    } else if (leaderId !== null && !network.isolated) {
+      network.raft.send([{ type: 'ForwardProposal', from: client, to: leaderId, requestId: String(request.seq), data }]);
     } else {
-      return;
+      return; // proposed again once a leader is known (a 'change' event) or this peer reconnects
     }
-    this.proposed.set(request.seq, { at: Date.now(), leader: leaderId, term });
+    this.proposed.set(request.seq, { at: this.init.clock.now(), leader: leaderId, term });
+    this.planRetry();
   }
 }

@@ -1,7 +1,7 @@
-// The shapes of the local API's answers (DESIGN.md §4), declared once for the
-// peer that sends them (notes-service.ts, cluster-keeper.ts) and the pages
-// that read them (renderer/src/lib/client-api.ts). It imports only types and
-// nothing of Node's, so the renderer's build can import it.
+// What the service shows of itself: the shapes of its answers (the local
+// API's, DESIGN §4), declared once for the service that builds them and, via
+// core/api/types.ts, for the pages that read them. Types and one list of
+// constants, nothing of Node's, so the renderer's build can import it.
 import type { Note } from '../notes/index.ts';
 
 export type { Note };
@@ -65,6 +65,13 @@ export interface PeerStatus {
   isolated: boolean;
   notebook: { id: string; name: string } | null;
   members: Member[];
+}
+
+/** LogLine is one line of the peer's story: elections, leader changes, joins, partitions. */
+export interface LogLine {
+  /** When, in ms since the epoch. */
+  at: number;
+  text: string;
 }
 
 /** WriteResult is a committed note, or the request still waiting in the outbox for a majority. */

@@ -1,7 +1,13 @@
 import { connect } from 'node:net';
+import type { ApiEvent } from '../events.ts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiError } from '../api-error.ts';
-import { HttpApi, MAX_BODY_BYTES, STOP_GRACE_MS, type Route } from './http-api.ts';
+import { ServiceError } from '../../service/errors.ts';
+import { createLogger } from '../../service/logger.ts';
+import { HttpApi, type JsonRoute as Route } from './http-api.ts';
+import { STOP_GRACE_MS } from './http-server.ts';
+import { MAX_BODY_BYTES } from './json.ts';
+
+const quiet = createLogger('test', { sink: () => {} });
 
 const TOKEN = 'test-token-0123456789abcdefghijkl';
 let api: HttpApi | null = null;
@@ -12,14 +18,14 @@ afterEach(async () => {
 });
 
 async function serve(routes: Route[]): Promise<string> {
-  api = new HttpApi({ host: '127.0.0.1', port: 0, token: TOKEN, routes });
+  api = new HttpApi({ host: '127.0.0.1', port: 0, token: TOKEN, routes, log: quiet });
   return api.start();
 }
 
 const echo: Route[] = [
   { method: 'GET', path: '/api/ping', handle: () => ({ status: 200, body: { pong: true } }) },
   { method: 'POST', path: '/api/echo/:id', handle: ({ params, body }) => ({ status: 201, body: { id: params['id'], body } }) },
-  { method: 'GET', path: '/api/fail', handle: () => { throw new ApiError(409, 'conflict', 'Reload and try again.', { current: 1 }); } },
+  { method: 'GET', path: '/api/fail', handle: () => { throw new ServiceError('conflict', 'Reload and try again.', { current: 1 }); } },
   { method: 'GET', path: '/api/crash', handle: () => { throw new TypeError('boom'); } },
 ];
 
@@ -108,8 +114,8 @@ describe('HttpApi', () => {
   });
 
   it('drops events sent to a stream between stop() and its close (a peer still logs while it stops)', async () => {
-    let send: ((event: string, data: unknown) => void) | null = null;
-    api = new HttpApi({ host: '127.0.0.1', port: 0, token: TOKEN, routes: echo, events: (s) => { send = s; return () => { send = null; }; } });
+    let send: ((event: ApiEvent) => void) | null = null;
+    api = new HttpApi({ host: '127.0.0.1', port: 0, token: TOKEN, routes: echo, log: quiet, events: (s) => { send = s; return () => { send = null; }; } });
     const url = await api.start();
     const stream = await fetch(`${url}/api/events`, { headers: { authorization: `Bearer ${TOKEN}` } });
     const reader = stream.body!.getReader();
@@ -118,7 +124,7 @@ describe('HttpApi', () => {
     process.on('uncaughtException', uncaught);
     try {
       const stopped = api.stop();
-      send!('log', { text: 'handing leadership over' });
+      send!({ event: 'log', data: { at: 0, text: 'handing leadership over' } });
       await stopped;
       await new Promise((r) => setTimeout(r, 20));
     } finally {
@@ -145,7 +151,7 @@ describe('HttpApi', () => {
       { method: 'GET', path: '/api/hang', handle: () => { hangAsked = true; return new Promise(() => {}); } },
       { method: 'GET', path: '/api/slow', handle: () => new Promise((resolve) => { release = () => resolve({ status: 200, body: { slow: true } }); }) },
     ];
-    api = new HttpApi({ host: '127.0.0.1', port: 0, token: TOKEN, routes, events: () => () => {} });
+    api = new HttpApi({ host: '127.0.0.1', port: 0, token: TOKEN, routes, log: quiet, events: () => () => {} });
     const { port } = new URL(await api.start());
     const ask = (path: string) => `GET ${path} HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\nauthorization: Bearer ${TOKEN}\r\n\r\n`;
     const hanging = connect(Number(port), '127.0.0.1', () => hanging.write(ask('/api/hang')));

@@ -1,0 +1,63 @@
+// `raftnotes serve`: one peer without a window. It starts the service on its
+// data directory (creating or joining a notebook on a first run when told),
+// serves the local API, prints one JSON ready line, and stops gently on
+// SIGINT or SIGTERM, when its storage fails, or (--exit-with-parent) when the
+// process that started it is gone.
+import { eventFeed } from '../core/api/events.ts';
+import { HttpApi, operationRoutes } from '../core/api/http/http-api.ts';
+import { loadOrCreateToken } from '../core/service/data-dir.ts';
+import type { Logger } from '../core/service/logger.ts';
+import { NotesService } from '../core/service/notes-service.ts';
+import { writeFileDurably } from '../core/storage/index.ts';
+import type { ServeArgs } from './args.ts';
+import { ADDRS_FILE } from './invite.ts';
+import { PARENT_GONE_MESSAGE, watchParent } from './parent-watch.ts';
+
+/** serve runs a peer until it is stopped and returns the exit code. */
+export async function serve(args: ServeArgs, log: Logger): Promise<number> {
+  const parentGone = args.exitWithParent ? watchParent() : null;
+  const service = new NotesService({
+    dataDir: args.dataDir, peers: args.peers, mdns: args.mdns, maxVoters: args.maxVoters, snapshotEvery: args.snapshotEvery, tickMs: args.tickMs,
+    ...(args.name !== undefined ? { name: args.name } : {}), ...(args.listen !== undefined ? { listen: args.listen } : {}),
+  });
+  const peerLog = log.child('peer');
+  service.addEventListener('log', (evt) => peerLog.info(`${service.name}: ${evt.detail.text}`));
+  await service.start();
+  if (service.notebook === null) {
+    if (args.create !== undefined) await service.createNotebook(args.create);
+    else if (args.invite !== undefined) await service.joinNotebook(args.invite);
+  }
+  const token = await loadOrCreateToken(args.dataDir);
+  const api = new HttpApi({ ...args.api, token, routes: operationRoutes(service), events: eventFeed(service), log: log.child('api') });
+  const url = await api.start();
+  const addrs = service.addrs();
+  if (addrs.length > 0) writeFileDurably(args.dataDir, ADDRS_FILE, [Buffer.from(JSON.stringify(addrs))], 0o600);
+  const notebook = service.notebook;
+  process.stdout.write(`${JSON.stringify({ event: 'ready', peerId: service.id, addrs, api: url, token,
+    notebook: notebook === null ? null : { id: notebook.id, name: notebook.name } })}\n`);
+
+  return await new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (code: number) => {
+      if (stopping) process.exit(code === 0 ? 130 : code);
+      stopping = true;
+      void (async () => {
+        await api.stop().catch(() => {});
+        await service.stop().catch((error: unknown) => log.error('while stopping', error));
+        resolve(code);
+      })();
+    };
+    process.on('SIGINT', () => stop(0));
+    process.on('SIGTERM', () => stop(0));
+    // The same graceful stop as SIGTERM; a stop already under way is left to finish.
+    void parentGone?.then(() => {
+      if (stopping) return;
+      log.warn(PARENT_GONE_MESSAGE);
+      stop(0);
+    });
+    service.addEventListener('fatal', (evt) => {
+      log.error(evt.detail.message);
+      stop(1);
+    });
+  });
+}

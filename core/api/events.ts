@@ -1,0 +1,44 @@
+// The API's live events, for every adapter (HTTP's GET /api/events, the
+// desktop app's IPC subscription): `status` and `notes` (the whole of
+// GET /api/status and GET /api/notes, sent when they may have changed) and
+// `log` (a line of the peer's story). A new subscriber first gets the current
+// status and notes and the last RECENT_LOG_LINES lines.
+import type { NotesService } from '../service/notes-service.ts';
+import type { LogLine, NotesSnapshot, PeerStatus } from '../service/views.ts';
+
+/** RECENT_LOG_LINES is how many recent `log` events a new subscriber gets first. */
+export const RECENT_LOG_LINES = 50;
+
+/** ApiEvent is one event of the stream. */
+export type ApiEvent =
+  | { event: 'status'; data: PeerStatus }
+  | { event: 'notes'; data: NotesSnapshot }
+  | { event: 'log'; data: LogLine };
+
+/** EventFeed subscribes a receiver to the events; the result unsubscribes it. */
+export type EventFeed = (send: (event: ApiEvent) => void) => () => void;
+
+/** eventFeed follows `service` from now on (keeping the recent log lines) and serves its events to any number of subscribers. */
+export function eventFeed(service: NotesService): EventFeed {
+  const recent: LogLine[] = [];
+  service.addEventListener('log', (evt) => {
+    recent.push(evt.detail);
+    if (recent.length > RECENT_LOG_LINES) recent.shift();
+  });
+  return (send) => {
+    const onStatus = () => send({ event: 'status', data: service.status() });
+    const onNotes = () => send({ event: 'notes', data: service.notes() });
+    const onLog = (evt: CustomEvent<LogLine>) => send({ event: 'log', data: evt.detail });
+    service.addEventListener('status', onStatus);
+    service.addEventListener('notes', onNotes);
+    service.addEventListener('log', onLog);
+    onStatus();
+    onNotes();
+    for (const line of recent) send({ event: 'log', data: line });
+    return () => {
+      service.removeEventListener('status', onStatus);
+      service.removeEventListener('notes', onNotes);
+      service.removeEventListener('log', onLog);
+    };
+  };
+}

@@ -1,0 +1,63 @@
+// EventStreamWriter writes a server-sent event stream (text/event-stream) to
+// one client, and bounds what may wait for a slow one: past maxBufferedBytes
+// of output the client has not taken (a stalled or gone page), the stream is
+// closed rather than buffered without end; the page reconnects and is sent
+// the current picture again. The peer's GET /api/events and the demo's
+// dashboard stream both write through it.
+import type { ServerResponse } from 'node:http';
+
+/** DEFAULT_MAX_BUFFERED_BYTES is the backlog past which a client is dropped. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
+/** eventFrame is one server-sent event with JSON data. */
+export function eventFrame(event: string, data: unknown): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/** EventStreamWriter is one client's event stream. */
+export class EventStreamWriter {
+  private readonly res: ServerResponse;
+  private readonly maxBufferedBytes: number;
+
+  /** The constructor answers 200 with the stream's headers and a first comment. */
+  constructor(res: ServerResponse, init: { maxBufferedBytes?: number } = {}) {
+    this.res = res;
+    this.maxBufferedBytes = init.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    res.write(': connected\n\n');
+  }
+
+  /** closed tells whether the stream ended (by end(), the client, or a backlog past the bound). */
+  get closed(): boolean {
+    return this.res.destroyed || this.res.writableEnded;
+  }
+
+  /** send writes one event with JSON data; false when the stream is closed. */
+  send(event: string, data: unknown): boolean {
+    return this.write(eventFrame(event, data));
+  }
+
+  /**
+   * write sends ready-made frames; false when the stream is closed. write()
+   * answering false past the socket's high-water mark is normal in a burst, so
+   * the bound is on the backlog itself.
+   */
+  write(frames: string): boolean {
+    if (this.closed) return false;
+    if (!this.res.write(frames) && this.res.writableLength > this.maxBufferedBytes) {
+      this.res.destroy();
+      return false;
+    }
+    return true;
+  }
+
+  /** onClose calls `listener` once the client is gone or the stream ended. */
+  onClose(listener: () => void): void {
+    this.res.once('close', listener);
+  }
+
+  /** end finishes the stream. */
+  end(): void {
+    if (!this.closed) this.res.end();
+  }
+}

@@ -1,0 +1,35 @@
+// ServiceError is an expected refusal of a request to the running peer: a
+// stable code and a message that tells the user what to do. The service knows
+// no transport; each adapter of core/api maps the codes (HTTP: a status each,
+// in core/api/errors.ts; IPC: the code itself).
+
+/** ServiceErrorCode is every code the service refuses a request with. */
+export type ServiceErrorCode =
+  /** The input is not what the operation takes (core/api's schemas name the field). */
+  | 'invalid-request' | 'invalid-text' | 'invalid-version' | 'invalid-name' | 'invalid-invite'
+  | 'invalid-member' | 'invalid-range' | 'invalid-format'
+  /** The note, member or refused request does not exist (here, now). */
+  | 'not-found'
+  /** The note changed since the version the caller saw. */
+  | 'conflict'
+  /** First run only, or not on the first run. */
+  | 'notebook-exists' | 'no-notebook'
+  /** Membership and leadership. */
+  | 'not-leader' | 'last-voter' | 'config-change-pending' | 'transferring'
+  /** The cluster or this peer cannot do it now. */
+  | 'no-majority' | 'storage-failed';
+
+/** ServiceError is thrown by the service for a request it refuses; `extra` holds fields the answer carries (e.g. `current`). */
+export class ServiceError extends Error {
+  static override name = 'ServiceError';
+  override name = 'ServiceError';
+  readonly code: ServiceErrorCode;
+  /** Extra fields of the answer, e.g. the current note of a conflict or the leader's id. */
+  readonly extra: Record<string, unknown>;
+
+  constructor(code: ServiceErrorCode, message: string, extra: Record<string, unknown> = {}) {
+    super(message);
+    this.code = code;
+    this.extra = extra;
+  }
+}

@@ -1,0 +1,507 @@
+// RunningNotebook is one peer of a notebook at work: the Raft core and its
+// driver, the notes document they replicate, the outbox of this peer's
+// requests, and the cluster around it (joining, membership, the cluster
+// view). It receives its components (js-libp2p's Components pattern):
+// durable storage, the network and a clock, and builds nothing of them, so
+// tests run several notebooks in one process over MemoryStorage and
+// MemoryPeer, and the command runs one over DiskStorage and libp2p.
+//
+// It acts on events, not on polling: after each input the driver announces
+// role, term, leader, commit and membership changes ('change'); the network
+// announces reachability; the document announces what it applied. The
+// `status` event is sent when the view may have changed, at most once per
+// STATUS_EVERY_MS (the first at once); `notes` after each applied batch;
+// `log` for the story a person follows (elections, joins, partitions).
+import { TypedEventEmitter } from '@libp2p/interface';
+import { RaftNode, type Ready } from '../raft/index.ts';
+import type { RaftStorage } from '../storage/index.ts';
+import type { Frame, Notebook, NotebookNetwork } from '../net/index.ts';
+import { decodeCommand, NotesDocument, type ApplyResult, type Note, type NoteOp } from '../notes/index.ts';
+import type { Clock } from './clock.ts';
+import { ClusterView } from './cluster/cluster-view.ts';
+import { Joiner } from './cluster/joiner.ts';
+import { MemberAddresses } from './cluster/member-addresses.ts';
+import { MemberNames } from './cluster/member-names.ts';
+import { MembershipKeeper } from './cluster/membership-keeper.ts';
+import { ServiceError } from './errors.ts';
+import { logPage, type LogPage } from './log-view.ts';
+import type { Outbox, OutboxRequest } from './outbox.ts';
+import { Proposals } from './proposals.ts';
+import { RaftDriver, type SoftStateChange } from './raft-driver.ts';
+import type { LogLine, NotesSnapshot, PeerStatus, PendingRequest, WriteResult } from './views.ts';
+
+/** STATUS_EVERY_MS is the shortest time between two `status` events. */
+export const STATUS_EVERY_MS = 100;
+/** HANDOVER_WAIT_MS is how long a leadership transfer is waited for. */
+const HANDOVER_WAIT_MS = 1_500;
+
+/** NotebookComponents are what a running notebook works with. */
+export interface NotebookComponents {
+  /** The Raft log, hard state and snapshots. */
+  storage: RaftStorage;
+  /** This peer's requests until they are committed. */
+  outbox: Outbox;
+  network: NotebookNetwork;
+  clock: Clock;
+}
+
+/** NotebookInit says which notebook this peer runs and how. */
+export interface NotebookInit {
+  notebook: Notebook;
+  /** This peer's display name. */
+  name: string;
+  /** 'created': this peer started the notebook alone (its first voter); 'joined': it was invited (a learner until the leader promotes it). */
+  origin: 'created' | 'joined';
+  /** Where to ask to join first: the invite's addresses and the --peer ones. */
+  joinTargets: string[];
+  maxVoters: number;
+  /** Compact the log into a snapshot every this many applied entries. */
+  snapshotEvery: number;
+  /** Milliseconds per Raft tick. */
+  tickMs: number;
+  /** How long a write waits for the commit before it is answered as pending. */
+  commitWaitMs: number;
+}
+
+/** NotebookEvents are the events a running notebook emits. */
+export interface NotebookEvents {
+  /** status() may have changed. */
+  status: CustomEvent<null>;
+  /** notes() changed. */
+  notes: CustomEvent<null>;
+  /** A line of the peer's story. */
+  log: CustomEvent<LogLine>;
+  /** Storage failed: the notebook acknowledges nothing more. */
+  fatal: CustomEvent<Error>;
+}
+
+/** RunningNotebook runs one peer of a notebook; open one with RunningNotebook.open. */
+export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
+  readonly notebook: Notebook;
+  private readonly init: NotebookInit;
+  private readonly components: NotebookComponents;
+  private readonly driver: RaftDriver;
+  private readonly names = new MemberNames();
+  private readonly keeper: MembershipKeeper;
+  private readonly view: ClusterView;
+  private readonly proposals: Proposals;
+  /** Asks to join while this peer is not a member; null once it is. */
+  private joiner: Joiner | null = null;
+  /** The document as of the last applied entry. Invariant: doc.appliedIndex <= the core's commit index. */
+  private doc: NotesDocument;
+  /** The index of the newest snapshot taken or restored. */
+  private compactedAt: number;
+  /** Set when storage failed: the notebook acknowledges nothing more. */
+  private fatalError: Error | null = null;
+  private statusTimer: NodeJS.Timeout | null = null;
+  private statusDirty = false;
+  private stopping = false;
+
+  /**
+   * open reads the notebook's state from storage and starts it: it answers
+   * the network, campaigns at once when it is the only voter, and asks to
+   * join while it is not a member.
+   */
+  static async open(init: NotebookInit, components: NotebookComponents): Promise<RunningNotebook> {
+    const restore = await components.storage.load();
+    const id = components.network.peerId;
+    const node = new RaftNode({
+      id,
+      // A joining peer is a learner of a group it does not know yet; the leader's log tells it.
+      membership: init.origin === 'created' ? { voters: [id], learners: [] } : { voters: [], learners: [id] },
+      restore,
+    });
+    const doc = restore.snapshot === undefined ? new NotesDocument() : NotesDocument.restore(restore.snapshot.data);
+    const notebook = new RunningNotebook(init, components, node, doc, restore.snapshot?.index ?? 0);
+    await notebook.start();
+    return notebook;
+  }
+
+  private constructor(init: NotebookInit, components: NotebookComponents, node: RaftNode, doc: NotesDocument, compactedAt: number) {
+    super();
+    this.init = init;
+    this.components = components;
+    this.notebook = init.notebook;
+    this.doc = doc;
+    this.compactedAt = compactedAt;
+    const { network, storage, clock, outbox } = components;
+    this.driver = new RaftDriver({
+      node,
+      storage,
+      send: (messages) => network.raft.send(messages),
+      apply: (rd) => this.apply(rd),
+      onFatal: (error) => this.onFatal(error),
+      tickMs: init.tickMs,
+    });
+    const log = (text: string) => this.log(text);
+    const addresses = new MemberAddresses(network, clock);
+    this.names.set(network.peerId, init.name);
+    this.keeper = new MembershipKeeper({ network, driver: this.driver, names: this.names, addresses, maxVoters: init.maxVoters, log });
+    this.view = new ClusterView({
+      network, driver: this.driver, clock, names: this.names, addresses, name: init.name, log, onChange: () => this.statusChanged(),
+    });
+    this.proposals = new Proposals({ client: network.peerId, outbox, driver: this.driver, network, clock, commitWaitMs: init.commitWaitMs });
+  }
+
+  private async start(): Promise<void> {
+    const { network } = this.components;
+    network.raft.setHandler((from, frame) => this.receive(from, frame));
+    network.raft.addEventListener('reachability', (evt) => {
+      this.log(`${evt.detail.reachable ? 'connected to' : 'lost'} ${evt.detail.peer}`);
+      if (evt.detail.reachable) this.keeper.onReachable();
+      this.statusChanged();
+    });
+    this.driver.addEventListener('change', (evt) => this.onSoftStateChange(evt.detail));
+    await this.keeper.start();
+    await this.view.start();
+    this.membershipChanged();
+    // A sole voter has nobody to hear from: it campaigns at once rather than after an election timeout.
+    const { membership } = this.driver.softState;
+    if (membership.voters.length === 1 && membership.voters[0] === network.peerId) this.driver.campaign();
+    this.driver.start();
+    this.proposals.proposePending();
+  }
+
+  /** id is this peer's id in the notebook. */
+  get id(): string {
+    return this.components.network.peerId;
+  }
+
+  /** fatal is the storage failure that stopped this notebook, or null. */
+  get fatal(): Error | null {
+    return this.fatalError;
+  }
+
+  /** stop hands leadership over when this peer leads, then stops the driver and closes the storage, the outbox and the network. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    if (this.fatalError === null) await this.handOver();
+    if (this.statusTimer !== null) clearTimeout(this.statusTimer);
+    this.joiner?.stop();
+    this.keeper.stop();
+    this.view.stop();
+    this.proposals.stop();
+    await this.driver.stop();
+    const { network, storage, outbox } = this.components;
+    await network.stop();
+    await storage.close();
+    await outbox.close();
+  }
+
+  // ---- Reading ----------------------------------------------------------------
+
+  /** status is this peer and the cluster as it sees it. */
+  status(): PeerStatus {
+    const raft = this.driver.node.status();
+    const { network } = this.components;
+    return {
+      id: network.peerId,
+      name: this.init.name,
+      role: raft.role,
+      term: raft.term,
+      leaderId: raft.leaderId,
+      votedFor: raft.votedFor,
+      commitIndex: raft.commitIndex,
+      appliedIndex: this.doc.appliedIndex,
+      lastIndex: raft.lastIndex,
+      isolated: network.isolated,
+      notebook: { id: this.notebook.id, name: this.notebook.name },
+      members: this.view.members(raft),
+    };
+  }
+
+  /** notes is the document, with this peer's pending and refused requests. */
+  notes(): NotesSnapshot {
+    const { outbox } = this.components;
+    return {
+      notes: this.doc.list(),
+      pending: outbox.list().map(pendingView),
+      conflicts: outbox.rejected().map((r) => ({ ...pendingView(r), error: r.error, current: r.current ?? null })),
+      commitIndex: this.driver.softState.commitIndex,
+    };
+  }
+
+  /** logEntries lists up to `limit` log entries from index `from`; compacted ones answer from the snapshot point. */
+  logEntries(from: number, limit: number): LogPage {
+    return logPage(this.driver.node, from, limit, this.doc.appliedIndex);
+  }
+
+  /** exportMarkdown is the whole document as Markdown, one section per note. */
+  exportMarkdown(): string {
+    const parts = [`# ${this.notebook.name}`, ''];
+    for (const n of this.doc.list()) {
+      parts.push(`## ${new Date(n.createdAt).toISOString()} · ${n.author || 'unknown'}`, '', n.text, '');
+    }
+    return parts.join('\n');
+  }
+
+  /** addrs lists where other peers reach this one. */
+  addrs(): string[] {
+    return this.components.network.addrs();
+  }
+
+  /** invite is the code that lets another device join. */
+  invite(): string {
+    return this.components.network.invite();
+  }
+
+  // ---- Writing ----------------------------------------------------------------
+
+  /** addNote adds a note; it waits up to commitWaitMs for the commit, else answers with the pending request. */
+  async addNote(text: string): Promise<WriteResult> {
+    return this.write({ op: 'add', text });
+  }
+
+  /** editNote replaces a note's text if `version` is still its current version (compare-and-swap). */
+  async editNote(id: string, text: string, version: number): Promise<WriteResult> {
+    this.checkVersion(id, version);
+    return this.write({ op: 'edit', id, version, text });
+  }
+
+  /** deleteNote deletes a note if `version` is still its current version. */
+  async deleteNote(id: string, version: number): Promise<WriteResult> {
+    this.checkVersion(id, version);
+    return this.write({ op: 'delete', id, version });
+  }
+
+  /** dismissConflict forgets a refused request the user has seen. */
+  async dismissConflict(requestId: string): Promise<void> {
+    this.checkWritable();
+    if (!/^\d{1,15}$/.test(requestId) || !(await this.components.outbox.dismiss(Number(requestId)))) {
+      throw new ServiceError('not-found', `There is no refused request ${JSON.stringify(requestId)}; GET /api/notes lists them under "conflicts".`);
+    }
+    this.emit('notes');
+  }
+
+  /** checkVersion refuses at once what this peer's copy of the document already shows to be stale. */
+  private checkVersion(id: string, version: number): void {
+    const current = this.doc.get(id);
+    if (current === undefined) throw new ServiceError('not-found', `There is no note ${JSON.stringify(id)}; it may have been deleted. Reload the notes.`);
+    if (current.version !== version) {
+      throw new ServiceError('conflict', `The note changed since you saw it (version ${version}, now ${current.version}). Look at the current text and try again.`, { current });
+    }
+  }
+
+  /** write stores an operation in the outbox, proposes it, and waits up to commitWaitMs for its result. */
+  private async write(op: NoteOp): Promise<WriteResult> {
+    this.checkWritable();
+    const request = await this.components.outbox.add(op, this.init.name, this.components.clock.now());
+    const result = await this.proposals.submit(request);
+    if (result === null) return { committed: false, pending: pendingView(request) };
+    return { committed: true, note: noteOf(result) };
+  }
+
+  private checkWritable(): void {
+    if (this.fatalError !== null) throw new ServiceError('storage-failed', `This peer stopped writing: ${this.fatalError.message}`);
+  }
+
+  // ---- The cluster ------------------------------------------------------------
+
+  /** setIsolated cuts this peer off from all others, or reconnects it (partition demos). */
+  async setIsolated(isolated: boolean): Promise<boolean> {
+    await this.components.network.setIsolated(isolated);
+    this.log(isolated ? 'cut off from every other peer' : 'reconnecting to the other peers');
+    if (!isolated) this.proposals.proposePending();
+    this.statusChanged();
+    return isolated;
+  }
+
+  /** transferLeadership hands leadership to voter `to` (this peer must lead) and waits for it to take over; it returns the leader then known. */
+  async transferLeadership(to: string): Promise<string | null> {
+    const status = this.driver.node.status();
+    if (!status.membership.voters.includes(to)) {
+      throw new ServiceError('invalid-member', 'Send {"to": "<peer id>"} naming a voting member (GET /api/status lists them).');
+    }
+    if (status.role !== 'leader') throw notLeader(status.leaderId);
+    if (to === status.id) return to;
+    return this.transfer(to);
+  }
+
+  /** removeMember removes a member from the notebook (this peer must lead) and waits for the change to commit. */
+  async removeMember(id: string): Promise<void> {
+    this.checkWritable();
+    const status = this.driver.node.status();
+    if (!status.membership.voters.includes(id) && !status.membership.learners.includes(id)) {
+      throw new ServiceError('not-found', `${id} is not a member of this notebook.`);
+    }
+    if (status.role !== 'leader') throw notLeader(status.leaderId);
+    if (status.membership.voters.length === 1 && status.membership.voters[0] === id) {
+      throw new ServiceError('last-voter', 'The last voting member cannot be removed.');
+    }
+    const result = this.driver.changeMembership({ type: 'remove', id });
+    if (!result.ok) {
+      throw new ServiceError(result.reason, result.reason === 'config-change-pending'
+        ? 'Another membership change is under way; try again in a moment.' : 'This peer no longer leads; ask the leader.');
+    }
+    if (!await this.driver.waitFor((s) => s.commitIndex >= result.index, this.init.commitWaitMs)) {
+      throw new ServiceError('no-majority', 'The removal is proposed but no majority confirmed it yet; check GET /api/status.');
+    }
+    this.components.network.raft.removePeer(id);
+    this.log(`removed member ${id}`);
+  }
+
+  /** handOver transfers leadership to the most caught-up voter and waits for it to take over (before a stop). */
+  private async handOver(): Promise<void> {
+    const status = this.driver.node.status();
+    if (status.role !== 'leader' || status.progress === null) return;
+    let best: string | null = null;
+    let bestMatch = -1;
+    for (const id of status.membership.voters) {
+      if (id === status.id) continue;
+      const match = status.progress[id]?.matchIndex ?? 0;
+      if (match > bestMatch) {
+        best = id;
+        bestMatch = match;
+      }
+    }
+    if (best === null) return;
+    this.log(`handing leadership to ${this.names.label(best)} before stopping`);
+    await this.transfer(best);
+  }
+
+  /** transfer hands leadership to voter `to` and waits for this peer to step down; it returns the leader then known. */
+  private async transfer(to: string): Promise<string | null> {
+    this.driver.transferLeadership(to);
+    await this.driver.waitFor((s) => s.role !== 'leader', HANDOVER_WAIT_MS);
+    return this.driver.softState.leaderId;
+  }
+
+  // ---- Events -----------------------------------------------------------------
+
+  /** receive takes a frame from another peer: Raft messages go to the driver, forwarded proposals to Proposals. */
+  private receive(from: string, frame: Frame): void {
+    if (frame.type === 'ForwardProposal') {
+      this.proposals.answerForward(from, frame);
+    } else if (frame.type !== 'ForwardProposalResult') { // a refused forward is proposed again by Proposals
+      this.driver.step(frame);
+      this.keeper.onRaftMessage(frame);
+      // A follower's acknowledgement moves its match index in the leader's view.
+      if (frame.type === 'AppendEntriesResponse' && this.driver.softState.role === 'leader') this.statusChanged();
+    }
+  }
+
+  private onSoftStateChange({ previous, current }: SoftStateChange): void {
+    if (current.role !== previous.role || current.leaderId !== previous.leaderId) {
+      const leader = current.leaderId !== null && current.role !== 'leader' ? `, leader ${current.leaderId}` : '';
+      this.log(`${current.role} in term ${current.term}${leader}`);
+      this.keeper.onLeaderChanged();
+    }
+    if (current.membership !== previous.membership) this.membershipChanged();
+    this.statusChanged();
+  }
+
+  /** membershipChanged follows the latest membership: streams to every member, joining until this peer is one, showing itself once it is. */
+  private membershipChanged(): void {
+    const { network } = this.components;
+    const member = this.driver.softState.membership.voters.length > 0;
+    network.setDiscoverable(member);
+    if (member && this.joiner !== null) {
+      this.joiner.stop();
+      this.joiner = null;
+    } else if (!member && this.joiner === null && !this.stopping) {
+      this.joiner = new Joiner({ network, clock: this.components.clock, names: this.names, targets: this.init.joinTargets, log: (t) => this.log(t) });
+      void this.joiner.start();
+    }
+    this.keeper.membershipChanged();
+  }
+
+  /** statusChanged sends a `status` event now, or at the end of the current STATUS_EVERY_MS window. */
+  private statusChanged(): void {
+    if (this.statusTimer !== null) {
+      this.statusDirty = true;
+      return;
+    }
+    this.emit('status');
+    this.statusTimer = setTimeout(() => {
+      this.statusTimer = null;
+      if (this.statusDirty) {
+        this.statusDirty = false;
+        this.statusChanged();
+      }
+    }, STATUS_EVERY_MS);
+  }
+
+  // ---- Applying ---------------------------------------------------------------
+
+  private apply(rd: Ready): void {
+    let changed = false;
+    const snapshot = rd.snapshot;
+    if (snapshot !== null && snapshot.index > this.doc.appliedIndex) {
+      this.doc = NotesDocument.restore(snapshot.data);
+      this.compactedAt = snapshot.index;
+      this.log(`restored ${this.doc.size()} notes from a snapshot at index ${snapshot.index}`);
+      changed = true;
+      this.proposals.settleApplied((seq) => this.doc.isApplied(this.id, seq));
+    }
+    for (const entry of rd.committed) {
+      if (entry.index <= this.doc.appliedIndex) continue;
+      if (entry.kind !== 'command') {
+        if (entry.kind === 'config') this.keeper.membershipChanged();
+        this.doc.skip(entry.index);
+        continue;
+      }
+      let command;
+      try {
+        command = decodeCommand(entry.data);
+      } catch (error) {
+        this.log(`skipped entry ${entry.index}: ${(error as Error).message}`);
+        this.doc.skip(entry.index);
+        continue;
+      }
+      const result = this.doc.apply(entry.index, command);
+      changed = true;
+      if (command.client === this.id) this.proposals.settle(command.seq, result);
+    }
+    if (changed) this.emit('notes');
+    if (this.doc.appliedIndex - this.compactedAt >= this.init.snapshotEvery) setImmediate(() => this.maybeCompact());
+  }
+
+  /** maybeCompact snapshots the document every snapshotEvery entries; outside the Ready loop, so the core has advanced. */
+  private maybeCompact(): void {
+    if (this.stopping || this.fatalError !== null) return;
+    const applied = Math.min(this.doc.appliedIndex, this.driver.node.status().appliedIndex);
+    if (applied - this.compactedAt < this.init.snapshotEvery || applied !== this.doc.appliedIndex) return;
+    this.driver.node.compact(applied, this.doc.snapshot());
+    this.driver.kick();
+    this.compactedAt = applied;
+  }
+
+  private onFatal(error: Error): void {
+    this.fatalError = error;
+    this.log(`this peer stopped and acknowledges no more writes: ${error.message}`);
+    this.safeDispatchEvent('fatal', { detail: error });
+  }
+
+  private emit(type: 'status' | 'notes'): void {
+    this.safeDispatchEvent(type, { detail: null });
+  }
+
+  private log(text: string): void {
+    this.safeDispatchEvent('log', { detail: { at: this.components.clock.now(), text } });
+  }
+}
+
+/** noteOf is the note a committed write left, or the ServiceError its refusal is answered with. */
+function noteOf(result: ApplyResult): Note {
+  if (result.ok) return result.note;
+  if (result.error === 'conflict') {
+    throw new ServiceError('conflict', 'Someone changed the note at the same time. Look at the current text and try again.', { current: result.current });
+  }
+  throw new ServiceError('not-found', 'The note was deleted meanwhile.');
+}
+
+function notLeader(leaderId: string | null): ServiceError {
+  return new ServiceError('not-leader', 'Only the leader can do this; ask the leader\'s peer (leaderId).', { leaderId });
+}
+
+/** pendingView is how a request waiting in the outbox shows in GET /api/notes. */
+function pendingView(request: OutboxRequest): PendingRequest {
+  return {
+    requestId: String(request.seq),
+    op: request.op.op,
+    text: request.op.op === 'delete' ? null : request.op.text,
+    ...(request.op.op === 'add' ? {} : { noteId: request.op.id, version: request.op.version }),
+    createdAt: request.createdAt,
+  };
+}
