@@ -2,16 +2,12 @@
 // method per API call, typed results, and failures as ClientError values with
 // the API's `{ error, message }`. It is implemented over HTTP + server-sent
 // events in the browser (http-client.ts) and over Electron IPC in the app.
-import type { Note, PeerStatus, NotesSnapshot, WriteResult } from '../core/service/views.ts';
+import type { LogLine, Note, PeerStatus, NotesSnapshot, WriteResult } from '../core/api/types.ts';
 
 // The API's answers, declared once beside the peer that sends them (type-only, erased in the build).
-export type { Conflict, Member, MemberRole, Note, NotesSnapshot, PeerStatus, PendingRequest, WriteResult } from '../core/service/views.ts';
-
-/** LogLine is one line of the peer's event log (elections, leader changes, partitions). */
-export interface LogLine {
-  at: number;
-  text: string;
-}
+export type {
+  Conflict, LogLine, Member, MemberRole, Note, NotesSnapshot, PeerStatus, PendingRequest, WriteResult,
+} from '../core/api/types.ts';
 
 /** ExportFile is a download of the whole document. */
 export interface ExportFile {

@@ -17,9 +17,13 @@ const FIELD_CODES: Readonly<Record<string, ServiceErrorCode>> = {
   format: 'invalid-format',
 };
 
-/** body is an operation's input object; `example` shows what to send when the body is not an object. */
+/** body is an operation's input object; `example` shows what to send when the body is not an object (an array is not one). */
 export function body<E extends v.ObjectEntries>(entries: E, example: string) {
-  return v.object(entries, `The request body must be a JSON object, e.g. ${example}.`);
+  const message = `The request body must be a JSON object, e.g. ${example}.`;
+  return v.pipe(
+    v.custom<Record<string, unknown>>((input) => typeof input === 'object' && input !== null && !Array.isArray(input), message),
+    v.object(entries, message),
+  );
 }
 
 /** noteText is a note's text: 1 to MAX_TEXT_BYTES bytes of UTF-8. */

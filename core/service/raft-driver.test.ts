@@ -149,4 +149,40 @@ describe('RaftDriver', () => {
     expect(taken()).toEqual(['b: 0 entries, commit 2', 'c: 0 entries, commit 2']);
     await driver.stop();
   });
+
+  it('announces each change of role, term, leader, commit index and membership once, and waitFor waits on them', async () => {
+    const { sent, driver } = recorded();
+    const changes: string[] = [];
+    driver.addEventListener('change', ({ detail: { previous, current } }) => {
+      changes.push(`${previous.role}/${previous.term} -> ${current.role}/${current.term} leader ${current.leaderId ?? '-'} commit ${current.commitIndex}`);
+    });
+    const leads = driver.waitFor((s) => s.role === 'leader', 5_000);
+    const never = driver.waitFor((s) => s.term > 5, 50);
+    driver.campaign();
+    await settle();
+    for (const from of ['b', 'c']) {
+      const req = sent.find((m) => m.type === 'RequestVote' && m.to === from && m.preVote)!;
+      driver.step({ type: 'RequestVoteResponse', from, to: 'a', term: req.term, voteGranted: true, preVote: true });
+    }
+    await settle();
+    driver.step({ type: 'RequestVoteResponse', from: 'b', to: 'a', term: 1, voteGranted: true, preVote: false });
+    await settle();
+    expect(await leads).toBe(true);
+    expect(await never).toBe(false);
+    driver.step({ type: 'AppendEntriesResponse', from: 'b', to: 'a', term: 1, success: true, matchIndex: 1, hintIndex: 0 });
+    await settle();
+    expect(changes).toEqual([
+      'follower/0 -> precandidate/0 leader - commit 0',
+      'precandidate/0 -> candidate/1 leader - commit 0',
+      'candidate/1 -> leader/1 leader a commit 0',
+      'leader/1 -> leader/1 leader a commit 1',
+    ]);
+    const before = driver.softState.membership;
+    expect(driver.changeMembership({ type: 'addLearner', id: 'd' }).ok).toBe(true);
+    expect(driver.softState.membership).not.toBe(before);
+    expect(driver.softState.membership.learners).toEqual(['d']);
+    // Already true: waitFor answers at once.
+    expect(await driver.waitFor((s) => s.role === 'leader', 0)).toBe(true);
+    await driver.stop();
+  });
 });

@@ -2,7 +2,7 @@
 // processes) and each peer's log, read through the server's proxy. The rest of
 // a peer's API goes through the shared client (createHttpClient on /peers/<name>).
 import { ClientError } from '../../../client/client-api.ts';
-import type { LogEntryView, LogPage } from '../../../core/service/log-view.ts';
+import type { LogEntryView, LogPage } from '../../../core/api/types.ts';
 import type { DemoNodeState, DemoNodeView } from '../../../demo/view.ts';
 
 /** ProcessState is a peer process as the demo server runs it; DemoPeer one row of GET /api/demo/peers (the server's own types). */

@@ -1,12 +1,13 @@
 // Small formatting helpers shared by the components.
+import { MAX_TEXT_BYTES } from '../../../core/api/types.ts';
 
 /** utf8Bytes is the size of `text` in UTF-8, the unit of the 65,536-byte note limit. */
 export function utf8Bytes(text: string): number {
   return new TextEncoder().encode(text).byteLength;
 }
 
-/** MAX_NOTE_BYTES is the largest note the peer accepts. */
-export const MAX_NOTE_BYTES = 65_536;
+/** MAX_NOTE_BYTES is the largest note the peer accepts (the API's own constant). */
+export const MAX_NOTE_BYTES = MAX_TEXT_BYTES;
 
 /** noteTextProblem says what is wrong with a note's text, or null when it can be sent. */
 export function noteTextProblem(text: string): string | null {
