@@ -5,9 +5,8 @@
 // every member polls twice a second.
 //
 // Why: a stream per request costs a stream opening (yamux SYN/ACK, protocol
-// negotiation, a logger, peer-store updates) and its closing on both sides.
-// Measured on three idle peers polling each other every 500 ms: the polls on
-// short-lived streams took half of the peers' CPU (0.16 of 0.33 cores).
+// negotiation, a logger, peer-store updates) and its closing on both sides,
+// which took half of idle peers' CPU (bench/results/design.md).
 //
 // A request that fails or times out aborts its stream (a late answer must not
 // be read as the answer to the next request); the next request opens a new one.

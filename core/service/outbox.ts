@@ -32,9 +32,8 @@
 // edit of a version someone else changed meanwhile) is kept as rejected until
 // the user dismisses it.
 //
-// Measured (bench:cluster, 1 request in flight): rewriting a JSON file per
-// change (two fsyncs and a rename) cost 5-25 ms of an 18-50 ms request; an
-// fdatasync per add, before proposing, 0.2-2 ms of a 10 ms request.
+// Why a journal and buffered adds (what a file per change and a sync per add
+// cost): bench/results/design.md.
 import { closeSync, fdatasyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { writeFileDurably } from '../storage/index.ts';

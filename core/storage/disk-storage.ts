@@ -2,41 +2,19 @@
 // with node:fs, one fdatasync per save (group commit), snapshots in their own
 // files. On-disk format: ./wal-format.ts. Recovery: ./wal-recovery.ts.
 //
-// Why this mechanism. Measured on the development machine (2 vCPU, ext4 on a
-// virtio disk, Node 22.23, shared with other work, so about +-15%):
-//
-//   raw limit: pwrite 4 KiB in place + fdatasync, sync calls    5,900-6,700 /s   p50 140-150 us
-//   append 128 B to a growing file + fdatasync                   4,600 /s         p50 205 us
-//   write 128 B into zero-filled space + fdatasync (sync)        6,070 /s         p50 155 us
-//   the same through fs.promises (libuv thread pool)             3,100 /s         p50 310 us
-//   the same with fs callbacks                                   3,300-4,300 /s   p50 220-270 us
-//   node:sqlite, WAL, synchronous=FULL, 1 row per transaction    3,840 /s         p50 220 us, p99 905 us
-//   node:sqlite, 100 rows per transaction                        193,000 rows/s   p50 420 us
-//   node:sqlite, read back 1,000,000 rows                        4.8 s (iterate) to 9.5 s (all())
-//
-// So: (1) a log of our own, since SQLite reaches 0.6 of the raw rate at one
-// entry per save, needs 5 s or more to reopen a million entries (target 2 s),
-// and checksums none of its pages; (2) segments preallocated with zeros, since
+// Why this mechanism (the measurements: bench/results/design.md; the
+// benchmark: `npm run bench:storage`, bench/results/storage.md): (1) a log of
+// our own, since SQLite reaches 0.6 of the raw fdatasync rate at one entry
+// per save, needs 5 s or more to reopen a million entries (target 2 s), and
+// checksums none of its pages; (2) segments preallocated with zeros, since
 // growing a file makes every fdatasync also commit the inode (-25%);
 // (3) synchronous write + fdatasync on the calling thread, since a thread-pool
 // hop costs about as much as the fdatasync itself on a fast disk (-45%). The
 // price is that save() blocks the event loop for one fdatasync (about 0.15 ms
 // here, a few ms on a slow laptop disk). Filling the next segment with zeros,
-// the slow part, runs in the background (synced every MiB: one fdatasync of
-// 32 MiB stalled the log's own fdatasyncs up to 60 ms) and its file is kept
-// across restarts. LMDB was not tried: it is a native addon, which the app avoids.
-//
-// The result (`npm run bench:storage`, bench/results/storage.md, 2026-11-30,
-// load average 1.7-2.1 from other work): raw fdatasync 6,252/s; save() of 1
-// entry 5,044/s (0.81 of raw, p50 170 us, p99 504 us), of 10 entries 44,326
-// entries/s, of 100 entries 271,210 entries/s (p50 283 us); open() + load()
-// of 1,000,000 entries (128 MiB) 1.5-1.6 s in a fresh process, half of it
-// allocating the entries (a Uint8Array view per entry costs more than reading
-// and checksumming). The 0.8 target at one entry is met with little margin
-// when the machine is busy; a separate run alternating raw and save() every
-// 100 ms gave equal means.
-// CPU per save, measured on tmpfs (fdatasync free): 7 us for one entry,
-// 0.9 us per entry at 100.
+// the slow part, runs in the background (synced every MiB, so it never stalls
+// the log's own fdatasyncs for long) and its file is kept across restarts.
+// LMDB was not tried: it is a native addon, which the app avoids.
 //
 // Durability order of one save: (snapshot file: write, fdatasync, rename,
 // fsync the directory), then the batch's records in one write and one
@@ -290,8 +268,6 @@ export class DiskStorage implements RaftStorage {
  * record to a power cut is safe; the next synced batch makes it durable
  * anyway, being later in the same file. A crash of the process alone loses
  * nothing: the record was written to the file before save() resolved.
- * Measured (bench:cluster, 1 write in flight): the leader and each follower
- * synced once more per write for the commit alone.
  */
 function mustSync(batch: StorageBatch, stored: { term: number; votedFor: string | null }): boolean {
   if (batch.entries.length > 0 || batch.snapshot !== null || batch.hardState === null) return true;

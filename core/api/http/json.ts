@@ -42,7 +42,7 @@ export function sendError(res: ServerResponse, error: unknown, log: Logger, inte
 /**
  * readJson reads the request's body as JSON (undefined when empty). It listens
  * for 'data' and 'end' rather than iterating the request, which is on every
- * write's path and measured faster (bench/results/service.md).
+ * write's path and measured faster (bench/results/design.md).
  */
 export function readJson(req: IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {

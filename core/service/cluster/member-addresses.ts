@@ -37,7 +37,7 @@ export class MemberAddresses {
   /**
    * forStatus is `of` for status answers, kept up to STATUS_ADDRS_MS while the
    * membership stays and every member has addresses: reading them from libp2p
-   * cost more than the rest of an answer (bench/results/service.md).
+   * cost more than the rest of an answer (bench/results/design.md).
    */
   forStatus(status: Status): Promise<Record<string, string[]>> {
     const members = [...status.membership.voters, ...status.membership.learners].join(' ');
