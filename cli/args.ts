@@ -1,4 +1,4 @@
-// Parsing and checking the command line of `raftnotes` (DESIGN §4): serve,
+// Parsing and checking the command line of `raftnotes` (docs/api.md): serve,
 // invite and demo. Kept apart from running it, so every flag's checks are
 // unit-tested.
 import { parseArgs } from 'node:util';

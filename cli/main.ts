@@ -1,4 +1,4 @@
-// The `raftnotes` command (DESIGN §4): `serve` runs a peer without a window,
+// The `raftnotes` command (docs/api.md): `serve` runs a peer without a window,
 // `invite` prints a data directory's invite code, `demo` runs a local cluster
 // and its dashboard. main returns the process's exit code.
 import { createLogger, type Logger } from '../core/service/logger.ts';

@@ -1,4 +1,4 @@
-// The one interface the renderer talks to a peer through (DESIGN.md §5): one
+// The one interface the renderer talks to a peer through (docs/architecture.md, "Layers"): one
 // method per API call, typed results, and failures as ClientError values with
 // the API's `{ error, message }`. It is implemented over HTTP + server-sent
 // events in the browser (http-client.ts) and over Electron IPC in the app.

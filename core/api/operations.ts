@@ -1,4 +1,4 @@
-// The local API as one table of operations (DESIGN §4): each has a name, an
+// The local API as one table of operations (docs/api.md): each has a name, an
 // input schema (checked once, at the edge of whichever adapter carries it),
 // the call into the service, and how HTTP carries it (method, path, where
 // the input comes from, the answer's status and body). The HTTP adapter

@@ -1,5 +1,5 @@
 // Length-prefixed framing of a raft stream: `varint(len) || Frame`, repeated.
-// A stream's 'message' events do not keep send() boundaries (DESIGN §7), so
+// A stream's 'message' events do not keep send() boundaries (docs/architecture.md, "Stream facts"), so
 // the reader reassembles frames from whatever chunks arrive. The length prefix
 // is a minimal unsigned varint of at most 5 bytes; a longer or non-minimal
 // prefix, or a length above the limit, is rejected as soon as it is read,

@@ -1,4 +1,4 @@
-// core/net: the peer on the network (DESIGN §3) — identity, notebooks and
+// core/net: the peer on the network (docs/architecture.md, "The network") — identity, notebooks and
 // invite codes, the libp2p node, the raft wire codec and transport, the join
 // and status protocols, and an in-memory transport for tests.
 export { createPeer, Peer } from './peer.ts';

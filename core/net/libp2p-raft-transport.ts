@@ -3,7 +3,7 @@
 // Each peer opens one long-lived outbound stream to each other peer and only
 // writes on it; the other end only reads. Frames queued in one turn of the
 // event loop go out in one send(); when send() returns false the link waits
-// for the stream's 'drain' event (stream.onDrain() settles early, DESIGN §7)
+// for the stream's 'drain' event (stream.onDrain() settles early, docs/architecture.md, "Stream facts")
 // while new frames wait in a bounded queue, dropped when it is full. A stream
 // is freed only when both ends close their write side, so each end closes its
 // own on 'remoteCloseWrite'. When a stream closes, the link redials with

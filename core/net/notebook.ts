@@ -1,6 +1,6 @@
 // A notebook is one Raft group: `{ id, name, key }`. Its 32-byte key is the
 // libp2p private-network (pnet) pre-shared key, so a device without it cannot
-// complete a connection to any member (DESIGN §3).
+// complete a connection to any member (docs/architecture.md, "The network").
 import { randomBytes } from 'node:crypto';
 import { InvalidNotebookError } from './errors.ts';
 

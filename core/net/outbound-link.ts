@@ -11,7 +11,7 @@ import type { PeerLinkStats, TransportStats } from './raft-transport.ts';
 export interface LinkWriter {
   /** write hands a batch to the stream; false means wait for drain before writing again. May throw when the stream closed. */
   write(batch: Uint8ArrayList): boolean;
-  /** onceDrain calls `cb` once, when the stream can take more (the 'drain' event, never onDrain(): DESIGN §7). */
+  /** onceDrain calls `cb` once, when the stream can take more (the 'drain' event, never onDrain(): docs/architecture.md, "Stream facts"). */
   onceDrain(cb: () => void): void;
   /** buffered is the number of bytes written but still held by the stream. */
   buffered(): number;

@@ -1,6 +1,6 @@
 // The libp2p configuration of a Raftnotes peer: TCP, the notebook's private network key,
 // Noise, Yamux, identify, ping, optional mDNS, and the settings that the
-// stream facts of DESIGN §7 call for.
+// stream facts of docs/architecture.md, "Stream facts" call for.
 import { createHash } from 'node:crypto';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';

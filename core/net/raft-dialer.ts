@@ -126,7 +126,7 @@ export class RaftDialer {
     this.openedAt = Date.now();
     // The acceptor never writes; read and discard so nothing piles up in the stream.
     stream.addEventListener('message', () => {});
-    // A stream is freed only when both ends close their write side (DESIGN §7).
+    // A stream is freed only when both ends close their write side (docs/architecture.md, "Stream facts").
     stream.addEventListener('remoteCloseWrite', () => { stream.close().catch(() => {}); });
     stream.addEventListener('close', () => {
       if (this.stream !== stream) return;
@@ -138,7 +138,7 @@ export class RaftDialer {
     });
     this.init.link.attach({
       write: (batch: Uint8ArrayList) => stream.send(batch),
-      // Wait for the 'drain' event: stream.onDrain() settles early after the first drain (DESIGN §7).
+      // Wait for the 'drain' event: stream.onDrain() settles early after the first drain (docs/architecture.md, "Stream facts").
       onceDrain: (cb) => stream.addEventListener('drain', cb, { once: true }),
       buffered: () => stream.writeBufferLength,
     });

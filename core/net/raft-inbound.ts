@@ -48,7 +48,7 @@ export class RaftInbound {
         stream.abort(err as Error);
       }
     });
-    // A stream is freed only when both ends close their write side (DESIGN §7).
+    // A stream is freed only when both ends close their write side (docs/architecture.md, "Stream facts").
     stream.addEventListener('remoteCloseWrite', () => { stream.close().catch(() => {}); });
     stream.addEventListener('close', () => { this.streams.delete(stream); });
     this.applyPause(stream);

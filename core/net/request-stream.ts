@@ -109,7 +109,7 @@ export class RequestStreams {
     stream.addEventListener('close', () => {
       void this.streams.get(peerId)?.then((o) => { if (o.stream === stream) this.streams.delete(peerId); }, () => {});
     });
-    // The answerer never closes first; when it does, close ours too so the stream is freed (DESIGN §7).
+    // The answerer never closes first; when it does, close ours too so the stream is freed (docs/architecture.md, "Stream facts").
     stream.addEventListener('remoteCloseWrite', () => { stream.close().catch(() => {}); });
     return { stream, lp: lpStream(stream, { maxDataLength: MAX_REQUEST_BYTES }) };
   }

@@ -1,4 +1,4 @@
-// The Raft consensus core: a deterministic state machine with no I/O (DESIGN.md §2).
+// The Raft consensus core: a deterministic state machine with no I/O (the contract of core/raft/types.ts).
 export { RaftNode } from './raft-node.ts';
 export { RaftInvariantError } from './errors.ts';
 export { decodeMembership, encodeMembership } from './membership.ts';

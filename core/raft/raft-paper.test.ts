@@ -1,7 +1,7 @@
 // Paper tests: each test checks one claim of the Raft paper (Ongaro and
 // Ousterhout, "In Search of an Understandable Consensus Algorithm", extended
 // version, sections 5.1–5.4) and cites its section, after the claims of
-// etcd-io/raft's raft_paper_test.go. Further tests cover what DESIGN.md §2 adds
+// etcd-io/raft's raft_paper_test.go. Further tests cover what the contract of core/raft/types.ts adds
 // to the paper: PreVote and CheckQuorum (Ongaro's dissertation, §9.6 and §6.2),
 // leadership transfer (dissertation §3.10), learners, InstallSnapshot (paper
 // section 7, Figure 13) and the semantics the core contract promises.
@@ -938,7 +938,7 @@ describe('Commitment', () => {
 });
 
 // ---------------------------------------------------------------------------
-// PreVote (Ongaro's dissertation §9.6; DESIGN.md §2)
+// PreVote (Ongaro's dissertation §9.6; the contract of core/raft/types.ts)
 
 describe('PreVote', () => {
   // Reference: dissertation section 9.6
@@ -1022,7 +1022,7 @@ describe('PreVote', () => {
 });
 
 // ---------------------------------------------------------------------------
-// CheckQuorum (dissertation §6.2; paper section 6, disruptive servers; DESIGN.md §2)
+// CheckQuorum (dissertation §6.2; paper section 6, disruptive servers; the contract of core/raft/types.ts)
 
 describe('CheckQuorum', () => {
   // Reference: dissertation section 6.2
@@ -1092,7 +1092,7 @@ describe('CheckQuorum', () => {
 });
 
 // ---------------------------------------------------------------------------
-// Leadership transfer (dissertation §3.10; DESIGN.md §2)
+// Leadership transfer (dissertation §3.10; the contract of core/raft/types.ts)
 
 describe('LeadershipTransfer', () => {
   // Reference: dissertation section 3.10
@@ -1175,7 +1175,7 @@ describe('LeadershipTransfer', () => {
 });
 
 // ---------------------------------------------------------------------------
-// Membership: learners and configuration entries (paper section 6; DESIGN.md §2)
+// Membership: learners and configuration entries (paper section 6; the contract of core/raft/types.ts)
 
 describe('Membership', () => {
   // Reference: section 6
@@ -1262,7 +1262,7 @@ describe('Membership', () => {
 });
 
 // ---------------------------------------------------------------------------
-// Log compaction: InstallSnapshot (paper section 7, Figure 13; DESIGN.md §2)
+// Log compaction: InstallSnapshot (paper section 7, Figure 13; the contract of core/raft/types.ts)
 
 describe('InstallSnapshot', () => {
   const membership: Membership = { voters: ids(3), learners: ['n4'] };
@@ -1321,10 +1321,10 @@ describe('InstallSnapshot', () => {
 });
 
 // ---------------------------------------------------------------------------
-// What the contract promises beyond the paper (DESIGN.md §2)
+// What the contract promises beyond the paper (the contract of core/raft/types.ts)
 
 describe('Ready', () => {
-  // Reference: DESIGN.md §2
+  // Reference: the contract of core/raft/types.ts
   it('hands over every committed entry, noop and config included, in index order without gaps', () => {
     const node = newNode({ voters: ['n1'] });
     node.campaign();
@@ -1346,7 +1346,7 @@ describe('Ready', () => {
     expect(node.status()).toMatchObject({ commitIndex: 4, appliedIndex: 4 });
   });
 
-  // Reference: DESIGN.md §2
+  // Reference: the contract of core/raft/types.ts
   it('has no work to hand over when nothing happened, and null hard state when it did not change', () => {
     const node = newNode();
     expect(node.hasReady()).toBe(false);
@@ -1365,7 +1365,7 @@ describe('Ready', () => {
 });
 
 describe('Restore', () => {
-  // Reference: DESIGN.md §2
+  // Reference: the contract of core/raft/types.ts
   it('starts appliedIndex at the snapshot index and delivers the committed entries after it again', () => {
     const snapshot: Snapshot = { index: 5, term: 2, membership: { voters: ids(3), learners: [] }, data: bytes('state at 5') };
     const node = new RaftNode({
@@ -1386,7 +1386,7 @@ describe('Restore', () => {
     expect(node.status().appliedIndex).toBe(7);
   });
 
-  // Reference: DESIGN.md §2
+  // Reference: the contract of core/raft/types.ts
   it('delivers every committed entry again after a restore without a snapshot', () => {
     const node = newNode({ restore: { hardState: hardState(2, 'n1', 2), entries: log(1, 1, 2, 2) } });
 
@@ -1398,7 +1398,7 @@ describe('Restore', () => {
 });
 
 describe('Proposals', () => {
-  // Reference: section 5.1 (clients talk to the leader); DESIGN.md §2
+  // Reference: section 5.1 (clients talk to the leader); the contract of core/raft/types.ts
   it('refuses proposals and membership changes off the leader, naming the leader when known', () => {
     const node = newNode();
     expect(node.propose(bytes('x'))).toEqual({ ok: false, reason: 'not-leader', leaderId: null });
@@ -1416,7 +1416,7 @@ describe('Proposals', () => {
 });
 
 describe('Status', () => {
-  // Reference: DESIGN.md §2
+  // Reference: the contract of core/raft/types.ts
   it('reports progress only on the leader, one row per member with the leader included', () => {
     const node = newNode({ learners: ['n4'] });
     expect(node.status().progress).toBeNull();

@@ -1,6 +1,6 @@
 // The values that cross the boundary of the Raft core: log entries, messages,
 // the persisted state and the work handed to the driver in a Ready.
-// See ../../../shared/DESIGN.md §2 for the contract these names follow.
+// docs/architecture.md, "The Raft core", tells how the driver uses these.
 
 /** NodeId names one Raft peer (its libp2p peer id in the app). */
 export type NodeId = string;

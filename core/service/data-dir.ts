@@ -1,4 +1,4 @@
-// DataDir is the layout of a peer's data directory (DESIGN.md §6) and the two
+// DataDir is the layout of a peer's data directory (docs/architecture.md, "The data directory") and the two
 // small files the service owns there: the API token and the peer profile.
 //
 //   <data>/peer-key        libp2p identity (core/net)

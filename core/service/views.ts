@@ -1,5 +1,5 @@
 // What the service shows of itself: the shapes of its answers (the local
-// API's, DESIGN §4), declared once for the service that builds them and, via
+// API's, docs/api.md), declared once for the service that builds them and, via
 // core/api/types.ts, for the pages that read them. Types and one list of
 // constants, nothing of Node's, so the renderer's build can import it.
 import type { Note } from '../notes/index.ts';

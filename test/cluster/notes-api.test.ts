@@ -1,4 +1,4 @@
-// The local API of one headless peer (DESIGN.md §4), every endpoint with good
+// The local API of one headless peer (docs/api.md), every endpoint with good
 // and bad input; the peer keeps serving after each bad request.
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// HttpApi is the peer's local API over HTTP (DESIGN §4): JSON on 127.0.0.1
+// HttpApi is the peer's local API over HTTP (docs/api.md): JSON on 127.0.0.1
 // with a bearer token, GET /api/events as server-sent events, and the web UI
 // at `/` (the token written into the page). operationRoutes turns the
 // operation table into its routes: the input of each request (path
