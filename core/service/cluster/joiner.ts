@@ -11,7 +11,7 @@
 // JOIN_RETRY_MS until its log arrives. The running notebook stops the joiner
 // once the log makes this peer a member.
 import { Backoff } from '../../net/backoff.ts';
-import type { JoinResponse, NotebookNetwork } from '../../net/index.ts';
+import type { DiscoveredPeer, JoinResponse, NotebookNetwork } from '../../net/index.ts';
 import type { Clock } from '../clock.ts';
 import type { MemberNames } from './member-names.ts';
 
@@ -54,9 +54,8 @@ export class Joiner {
   /** The one timer: set for the moment the next target may be asked again. */
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
-  private readonly onFound = (evt: CustomEvent<{ peerId: string } | string>) => {
-    this.found(typeof evt.detail === 'string' ? evt.detail : evt.detail.peerId);
-  };
+  private readonly onDiscovered = (evt: CustomEvent<DiscoveredPeer>) => this.found(evt.detail.peerId);
+  private readonly onConnected = (evt: CustomEvent<string>) => this.found(evt.detail);
 
   constructor(init: JoinerInit) {
     this.init = init;
@@ -65,8 +64,8 @@ export class Joiner {
   /** start asks every peer known so far, and each one found later. */
   async start(): Promise<void> {
     const { network } = this.init;
-    network.addEventListener('peer:discovered', this.onFound);
-    network.addEventListener('peer:connected', this.onFound);
+    network.addEventListener('peer:discovered', this.onDiscovered);
+    network.addEventListener('peer:connected', this.onConnected);
     // Discovery starts with the network, before the joiner: what it found meanwhile is known already.
     for (const id of await network.knownPeers()) this.discovered.add(id);
     this.maybeJoin();
@@ -76,8 +75,8 @@ export class Joiner {
   stop(): void {
     this.stopped = true;
     const { network } = this.init;
-    network.removeEventListener('peer:discovered', this.onFound);
-    network.removeEventListener('peer:connected', this.onFound);
+    network.removeEventListener('peer:discovered', this.onDiscovered);
+    network.removeEventListener('peer:connected', this.onConnected);
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
   }
