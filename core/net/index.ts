@@ -4,6 +4,7 @@
 export { createPeer, Peer } from './peer.ts';
 export type { DiscoveredPeer, PeerEvents, PeerInit } from './peer.ts';
 export { DEFAULT_LISTEN, mdnsServiceTag, peerLibp2pOptions } from './peer-config.ts';
+export { installPatches } from './patches/index.ts';
 export type { ConnectionMonitorOptions, MdnsOptions, PeerConfigInit } from './peer-config.ts';
 export { IsolationGate } from './isolation-gate.ts';
 export { loadOrCreatePeerKey, parsePeerKey, PEER_KEY_FILE } from './identity.ts';

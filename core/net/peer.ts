@@ -14,6 +14,7 @@ import type { JoinHandler } from './join-protocol.ts';
 import type { JoinRequest, JoinResponse } from './join-codec.ts';
 import { Libp2pRaftTransport } from './libp2p-raft-transport.ts';
 import { assertNotebook } from './notebook.ts';
+import { installPatches } from './patches/index.ts';
 import type { Notebook } from './notebook.ts';
 import { peerLibp2pOptions } from './peer-config.ts';
 import type { PeerConfigInit } from './peer-config.ts';
@@ -175,10 +176,12 @@ export class Peer extends TypedEventEmitter<PeerEvents> {
 /**
  * createPeer starts a peer: a libp2p node with TCP, the notebook's pnet key,
  * Noise, Yamux, identify, ping and (unless `mdns: false`) mDNS, listening on
- * `listen` (default /ip4/0.0.0.0/tcp/0) and dialing `bootstrap`.
+ * `listen` (default /ip4/0.0.0.0/tcp/0) and dialing `bootstrap`. It installs
+ * the patches of dependencies first (patches/index.ts).
  */
 export async function createPeer(init: PeerInit): Promise<Peer> {
   assertNotebook(init.notebook);
+  installPatches();
   const gate = new IsolationGate();
   const libp2p = await createLibp2p(peerLibp2pOptions(init, gate));
   try {
