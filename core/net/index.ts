@@ -43,5 +43,5 @@ export type { RequestOptions } from './request-response.ts';
 export { privateNetwork } from './private-network.ts';
 export {
   FrameTooLargeError, IdentityFileError, InvalidFrameError, InvalidInviteError, InvalidNotebookError, IsolatedError,
-  NotebookFileError, ProtocolError,
+  KeyStreamExhaustedError, NotebookFileError, ProtocolError,
 } from './errors.ts';
