@@ -92,3 +92,13 @@ export class IsolatedError extends Error {
     super('this peer is isolated from the network; reconnect it first');
   }
 }
+
+/** KeyStreamExhaustedError says a private network connection used up its XSalsa20 key stream (256 GiB one way); it is closed. */
+export class KeyStreamExhaustedError extends Error {
+  static override readonly name = 'KeyStreamExhaustedError';
+  override readonly name: string = 'KeyStreamExhaustedError';
+
+  constructor() {
+    super('the XSalsa20 key stream of this connection is used up (256 GiB in one direction); the connection is closed; a new one starts a new key stream');
+  }
+}

@@ -1,13 +1,14 @@
 // The peer's identity: an Ed25519 libp2p private key, created on first start
 // and kept in the data directory as `<data>/peer-key` (mode 0600). The file
 // holds the key in libp2p's protobuf form (PrivateKey { Type = Ed25519,
-// Data = seed || public key }), as written by privateKeyToProtobuf.
-import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { chmod, link, mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+// Data = seed || public key }), as written by privateKeyToProtobuf. Created
+// once, durably (core/storage's writeFileDurably, exclusive): of two processes
+// starting at once, one writes the key and the other reads it.
+import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateKeyPair, generateKeyPairFromSeed, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys';
 import type { PrivateKey } from '@libp2p/interface';
+import { writeFileDurably } from '../storage/index.ts';
 import { IdentityFileError } from './errors.ts';
 
 /** PEER_KEY_FILE is the name of the key file inside the data directory. */
@@ -35,33 +36,6 @@ export async function parsePeerKey(bytes: Uint8Array, file: string): Promise<Pri
   return key;
 }
 
-async function writeNew(dir: string, file: string, bytes: Uint8Array): Promise<boolean> {
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const fh = await open(tmp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);
-  try {
-    await fh.writeFile(bytes);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    // link() fails when the file exists, so two starts at once keep one key.
-    await link(tmp, file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw err;
-  } finally {
-    await unlink(tmp).catch(() => {});
-  }
-  const dh = await open(dir, constants.O_RDONLY);
-  try {
-    await dh.sync();
-  } finally {
-    await dh.close();
-  }
-  return true;
-}
-
 /**
  * loadOrCreatePeerKey returns the peer's private key from `dataDir`, creating
  * the directory (0700) and a new Ed25519 key (0600) on first start. A damaged
@@ -80,7 +54,7 @@ export async function loadOrCreatePeerKey(dataDir: string): Promise<PrivateKey> 
         throw new IdentityFileError(file, `it cannot be read (${(err as Error).message})`, { cause: err });
       }
       const key = await generateKeyPair('Ed25519');
-      if (await writeNew(dataDir, file, privateKeyToProtobuf(key))) return key;
+      if (writeFileDurably(dataDir, PEER_KEY_FILE, [privateKeyToProtobuf(key)], 0o600, { exclusive: true })) return key;
       continue; // another process created it first: read that one
     }
     const key = await parsePeerKey(bytes, file);

@@ -6,6 +6,7 @@ export type { PeerInit } from './peer.ts';
 export type { DiscoveredPeer, NotebookNetwork, NotebookNetworkEvents } from './notebook-network.ts';
 export { Discoverability } from './lan-discovery.ts';
 export { DEFAULT_LISTEN, mdnsServiceTag, peerLibp2pOptions } from './peer-config.ts';
+export { installPatches } from './patches/index.ts';
 export type { ConnectionMonitorOptions, MdnsOptions, PeerConfigInit } from './peer-config.ts';
 export { IsolationGate } from './isolation-gate.ts';
 export { loadOrCreatePeerKey, parsePeerKey, PEER_KEY_FILE } from './identity.ts';
@@ -45,5 +46,5 @@ export type { RequestOptions } from './request-response.ts';
 export { privateNetwork } from './private-network.ts';
 export {
   FrameTooLargeError, IdentityFileError, InvalidFrameError, InvalidInviteError, InvalidNotebookError, IsolatedError,
-  NotebookFileError, ProtocolError,
+  KeyStreamExhaustedError, NotebookFileError, ProtocolError,
 } from './errors.ts';

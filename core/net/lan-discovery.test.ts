@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ANNOUNCE_REPEAT_MS, announcing, Discoverability, type MdnsResponder } from './lan-discovery.ts';
+import { ANNOUNCE_REPEAT_MS, announcing, Discoverability } from './lan-discovery.ts';
+import type { MdnsResponder } from './patches/mdns-responder.ts';
 
 /** FakeMdns stands for @libp2p/mdns's MulticastDNS: a socket while started, and the questions it was asked to answer. */
 class FakeMdns implements MdnsResponder {

@@ -9,12 +9,14 @@
 // Discoverability: only a member of the notebook can add a newcomer, so a
 // newcomer keeps quiet (answers no query, announces nothing) until it is a
 // member, then announces itself. Newcomers started together thus find the
-// members alone, instead of first dialing each other (a connection costs
-// some 60-80 ms of CPU at both ends, at a start when every process wants the CPU).
+// members alone, instead of first dialing each other (a connection costs CPU
+// at both ends, at a start when every process wants the CPU; bench/results/patches.md).
 //
-// Nothing more is sent while nothing changes.
+// Nothing more is sent while nothing changes. Both changes reach into an
+// internal of @libp2p/mdns; patches/mdns-responder.ts holds that reliance.
 import type { Libp2pEvents, PeerDiscovery, Startable, TypedEventTarget } from '@libp2p/interface';
 import { mdns, type MulticastDNSComponents, type MulticastDNSInit } from '@libp2p/mdns';
+import { mdnsAnswering, type MdnsResponder } from './patches/mdns-responder.ts';
 
 /** ANNOUNCE_REPEAT_MS is the pause before the second announcement (RFC 6762 §8.3: at least one second). */
 export const ANNOUNCE_REPEAT_MS = 1_000;
@@ -53,16 +55,6 @@ export interface LanDiscoveryComponents extends MulticastDNSComponents {
 }
 
 /**
- * MdnsResponder is the part of @libp2p/mdns 12's MulticastDNS used here: its
- * socket (set while started) and its query handler, public members of the
- * class, which answer a question for our service tag with our addresses.
- */
-export interface MdnsResponder {
-  mdns?: unknown;
-  _onMdnsQuery(query: { questions: Array<{ name: string; type: string }> }): void;
-}
-
-/**
  * lanDiscovery is a libp2p peer discovery module: mDNS queries and answers
  * as @libp2p/mdns does them, answers only while discoverable, and an
  * announcement of this peer whenever a transport starts listening or it
@@ -84,17 +76,7 @@ export function announcing<T extends Startable & MdnsResponder>(
   discovery: T, events: EventTarget, serviceTag: string, discoverability = new Discoverability(true),
 ): T {
   const timers = new Set<NodeJS.Timeout>();
-  if (typeof discovery._onMdnsQuery !== 'function') {
-    throw new Error('@libp2p/mdns changed: its _onMdnsQuery is gone; review core/net/lan-discovery.ts');
-  }
-  const answer = discovery._onMdnsQuery.bind(discovery);
-  discovery._onMdnsQuery = (query) => {
-    if (discoverability.discoverable) answer(query);
-  };
-  // Answering our own question sends the records a query from another peer would get.
-  const announce = () => {
-    if (discovery.mdns !== undefined) discovery._onMdnsQuery({ questions: [{ name: serviceTag, type: 'PTR' }] });
-  };
+  const { announce } = mdnsAnswering(discovery, serviceTag, () => discoverability.discoverable);
   const later = (ms: number) => {
     const timer = setTimeout(() => {
       timers.delete(timer);

@@ -1,10 +1,9 @@
 // The notebook record in the data directory: `<data>/notebook.json`, mode 0600
 // since it holds the key. Format: {"version":1,"id":"<32 hex>","name":"…","key":"<64 hex>"}.
-// Written atomically (temporary file, fsync, rename, fsync of the directory).
-import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+// Written atomically and durably by core/storage's writeFileDurably.
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileDurably } from '../storage/index.ts';
 import { NotebookFileError } from './errors.ts';
 import { assertNotebook, notebookProblem } from './notebook.ts';
 import type { Notebook } from './notebook.ts';
@@ -53,25 +52,5 @@ export async function readNotebookFile(dataDir: string): Promise<Notebook | null
 export async function writeNotebookFile(dataDir: string, nb: Notebook): Promise<void> {
   const text = formatNotebookFile(nb);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const file = join(dataDir, NOTEBOOK_FILE);
-  const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-  const fh = await open(tmp, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600);
-  try {
-    await fh.writeFile(text);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await rename(tmp, file);
-  } catch (err) {
-    await unlink(tmp).catch(() => {});
-    throw err;
-  }
-  const dh = await open(dataDir, constants.O_RDONLY);
-  try {
-    await dh.sync();
-  } finally {
-    await dh.close();
-  }
+  writeFileDurably(dataDir, NOTEBOOK_FILE, [Buffer.from(text)], 0o600);
 }

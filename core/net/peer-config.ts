@@ -14,8 +14,6 @@ import { lanDiscovery, type Discoverability } from './lan-discovery.ts';
 import type { Notebook } from './notebook.ts';
 import { privateNetwork } from './private-network.ts';
 import { STREAM_INACTIVITY_TIMEOUT_MS } from './raft-inbound.ts';
-import { installLazyWindowUpdates } from './yamux-window-updates.ts';
-import { installLengthPrefixFastPath } from './length-prefix-fast-path.ts';
 
 /** MdnsOptions tunes LAN discovery. */
 export interface MdnsOptions {
@@ -60,10 +58,12 @@ export function mdnsServiceTag(nb: Notebook): string {
   return `_rn${h.slice(0, 12)}._udp.local`;
 }
 
-/** peerLibp2pOptions builds the createLibp2p options of a peer. */
+/**
+ * peerLibp2pOptions builds the createLibp2p options of a peer. It changes
+ * nothing else: whoever creates a node from them calls installPatches() first
+ * (createPeer does).
+ */
 export function peerLibp2pOptions(init: PeerConfigInit, gate: IsolationGate): Libp2pOptions {
-  installLazyWindowUpdates();
-  installLengthPrefixFastPath();
   const monitor = init.connectionMonitor ?? {};
   const pingInterval = monitor.pingIntervalMs ?? 10_000;
   const pingTimeout = monitor.pingTimeoutMs ?? 30_000;

@@ -17,6 +17,7 @@ import { Discoverability } from './lan-discovery.ts';
 import { assertNotebook } from './notebook.ts';
 import type { Notebook } from './notebook.ts';
 import type { NotebookNetwork, NotebookNetworkEvents } from './notebook-network.ts';
+import { installPatches } from './patches/index.ts';
 import { peerLibp2pOptions } from './peer-config.ts';
 import type { PeerConfigInit } from './peer-config.ts';
 import type { RaftTransport, RaftTransportOptions } from './raft-transport.ts';
@@ -184,10 +185,12 @@ export class Peer extends TypedEventEmitter<NotebookNetworkEvents> implements No
 /**
  * createPeer starts a peer: a libp2p node with TCP, the notebook's pnet key,
  * Noise, Yamux, identify, ping and (unless `mdns: false`) mDNS, listening on
- * `listen` (default /ip4/0.0.0.0/tcp/0) and dialing `bootstrap`.
+ * `listen` (default /ip4/0.0.0.0/tcp/0) and dialing `bootstrap`. It installs
+ * the patches of dependencies first (patches/index.ts).
  */
 export async function createPeer(init: PeerInit): Promise<Peer> {
   assertNotebook(init.notebook);
+  installPatches();
   const gate = new IsolationGate();
   const discoverability = init.discoverability ?? new Discoverability(true);
   const libp2p = await createLibp2p(peerLibp2pOptions({ ...init, discoverability }, gate));

@@ -4,7 +4,8 @@
 // the notebook key), and everything it reads with the stream of the remote's
 // nonce. Without the key the Noise handshake that follows reads noise and the
 // connection never opens. It replaces @libp2p/pnet's protector only for its
-// cipher: see xsalsa20.ts for the defect this avoids.
+// cipher (@noble/ciphers' XSalsa20, xsalsa20.ts, which says what defect of
+// @libp2p/pnet's this avoids).
 import { randomBytes } from 'node:crypto';
 import type { AbortOptions, ConnectionProtector, MessageStream, MultiaddrConnection } from '@libp2p/interface';
 import { AbstractMultiaddrConnection, byteStream } from '@libp2p/utils';
@@ -44,8 +45,13 @@ class PrivateConnection extends AbstractMultiaddrConnection {
     this.outbound = new XSalsa20(init.localNonce, init.key);
     this.inner.addEventListener('message', (evt) => {
       const data = evt.data;
-      if (data instanceof Uint8Array) this.onData(this.inbound.update(data));
-      else for (const buf of data) this.onData(this.inbound.update(buf));
+      try {
+        if (data instanceof Uint8Array) this.onData(this.inbound.update(data));
+        else for (const buf of data) this.onData(this.inbound.update(buf));
+      } catch (err) {
+        // A used-up key stream (KeyStreamExhaustedError) ends this connection, not the process.
+        this.abort(err as Error);
+      }
     });
     this.inner.addEventListener('drain', () => { this.onMuxerDrain(); });
     this.inner.addEventListener('close', (evt) => {

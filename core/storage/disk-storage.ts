@@ -40,9 +40,9 @@ import {
   syncDir,
   VERSION_FILE,
   VERSION_TEXT,
-  writeFileDurably,
   writeFully,
 } from './storage-dir.ts';
+import { writeFileDurably } from './durable-file.ts';
 import { encodeBatch, encodeSnapshotFile, RecordWriter, SEAL_RECORD_BYTES, segmentRecordSize } from './record-writer.ts';
 import { FORMAT_VERSION, type SegmentHeader, type SnapshotRef } from './wal-format.ts';
 import { recoverDir, type Recovered, type SegmentInfo } from './wal-recovery.ts';

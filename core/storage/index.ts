@@ -18,4 +18,4 @@ export {
   StorageLockedError,
   StorageWriteError,
 } from './errors.ts';
-export { writeFileDurably } from './storage-dir.ts';
+export { writeFileDurably, type DurableWriteOptions } from './durable-file.ts';

@@ -1,6 +1,7 @@
-// The files of a DiskStorage directory: their names, durable creation
-// (write, fdatasync, rename, fsync the directory), preallocation of segments,
-// and the LOCK that keeps a second process out. Layout: ./wal-format.ts.
+// The files of a DiskStorage directory: their names, the file primitives
+// (whole writes, directory fsync; a whole file written durably is in
+// ./durable-file.ts), preallocation of segments, and the LOCK that keeps a
+// second process out. Layout: ./wal-format.ts.
 
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -62,24 +63,6 @@ export function syncDir(dir: string): void {
   } finally {
     fs.closeSync(fd);
   }
-}
-
-/** writeFileDurably creates `name` in `dir` with the concatenated `parts`, durably: tmp file, fdatasync, rename, directory fsync. */
-export function writeFileDurably(dir: string, name: string, parts: Uint8Array[], mode = 0o666): void {
-  const tmp = path.join(dir, `${name}.tmp`);
-  const fd = fs.openSync(tmp, 'w', mode);
-  try {
-    let pos = 0;
-    for (const part of parts) {
-      writeFully(fd, part, pos);
-      pos += part.length;
-    }
-    fs.fdatasyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, path.join(dir, name));
-  syncDir(dir);
 }
 
 const ZERO_CHUNK = Buffer.alloc(1 << 20);
