@@ -2,8 +2,8 @@
 // (GET <api>/api/events with the peer's bearer token) and hands on each event
 // whose data is JSON; other data is dropped, never passed on as text. The
 // demo server is a client of its peers' APIs like the web page is, so it reads
-// the stream with the page's reader (openEventStream: fetch, eventsource-parser,
-// reconnects with exponential backoff) until stop() (the demo server stops it
+// the stream with the pages' reader (client/event-stream.ts: fetch,
+// eventsource-parser, reconnects with exponential backoff) until stop() (the demo server stops it
 // when the peer's process stops or crashes).
 import { openEventStream } from '../client/event-stream.ts';
 

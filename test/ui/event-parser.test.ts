@@ -1,5 +1,5 @@
-// The renderer's reader of server-sent events (openEventStream in
-// renderer/src/lib/event-stream.ts) against a local server that delivers the
+// The client's reader of server-sent events (openEventStream in
+// client/event-stream.ts, used by the pages and the demo server) against a local server that delivers the
 // stream the way a network does: in chunks cut anywhere, a CRLF split in two.
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
