@@ -1,6 +1,7 @@
-// core/net: the peer on the network (docs/architecture.md, "The network") — identity, notebooks and
-// invite codes, the libp2p node, the raft wire codec and transport, the join
-// and status protocols, and an in-memory transport for tests.
+// core/net: the peer on the network (docs/architecture.md, "The network"):
+// identity, notebooks and invite codes, the libp2p node, the raft wire codec
+// and transport, the join and status protocols, and the in-memory network
+// (MemoryLan, MemoryPeer, MemoryTransport) that tests run notebooks on.
 export { createPeer, Peer } from './peer.ts';
 export type { PeerInit } from './peer.ts';
 export type { DiscoveredPeer, NotebookNetwork, NotebookNetworkEvents } from './notebook-network.ts';

@@ -1,12 +1,14 @@
-// DataDir is the layout of a peer's data directory (docs/architecture.md, "The data directory") and the two
-// small files the service owns there: the API token and the peer profile.
+// DataDir is the layout of a peer's data directory (docs/architecture.md,
+// "The data directory") and the two small files the service owns there: the
+// API token and the peer profile.
 //
-//   <data>/peer-key        libp2p identity (core/net)
-//   <data>/notebook.json   the notebook: id, name, key (core/net)
-//   <data>/profile.json    {"format":1,"name":"Ada's laptop","origin":"created"|"joined","invite":"rn1…"}
-//   <data>/raft/           log segments, hard state, snapshots (core/storage)
-//   <data>/outbox.json     requests not yet committed (outbox.ts)
-//   <data>/api-token       bearer token of the local API
+//   <data>/peer-key          libp2p identity (core/net)
+//   <data>/notebook.json     the notebook: id, name, key (core/net)
+//   <data>/profile.json      {"format":1,"name":"Ada's laptop","origin":"created"|"joined","invite":"rn1…"}
+//   <data>/raft/             log segments, hard state, snapshots (core/storage)
+//   <data>/outbox.log        requests not yet committed (outbox.ts)
+//   <data>/api-token         bearer token of the local API
+//   <data>/last-addrs.json   where the peer last listened (cli/invite.ts)
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
