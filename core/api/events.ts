@@ -2,12 +2,9 @@
 // desktop app's IPC subscription): `status` and `notes` (the whole of
 // GET /api/status and GET /api/notes, sent when they may have changed) and
 // `log` (a line of the peer's story). A new subscriber first gets the current
-// status and notes and the last RECENT_LOG_LINES lines.
+// status and notes and the peer's recent log lines (NotesService.recentLog).
 import type { NotesService } from '../service/notes-service.ts';
 import type { LogLine, NotesSnapshot, PeerStatus } from '../service/views.ts';
-
-/** RECENT_LOG_LINES is how many recent `log` events a new subscriber gets first. */
-export const RECENT_LOG_LINES = 50;
 
 /** ApiEvent is one event of the stream. */
 export type ApiEvent =
@@ -18,13 +15,8 @@ export type ApiEvent =
 /** EventFeed subscribes a receiver to the events; the result unsubscribes it. */
 export type EventFeed = (send: (event: ApiEvent) => void) => () => void;
 
-/** eventFeed follows `service` from now on (keeping the recent log lines) and serves its events to any number of subscribers. */
+/** eventFeed serves `service`'s events to any number of subscribers. */
 export function eventFeed(service: NotesService): EventFeed {
-  const recent: LogLine[] = [];
-  service.addEventListener('log', (evt) => {
-    recent.push(evt.detail);
-    if (recent.length > RECENT_LOG_LINES) recent.shift();
-  });
   return (send) => {
     const onStatus = () => send({ event: 'status', data: service.status() });
     const onNotes = () => send({ event: 'notes', data: service.notes() });
@@ -34,7 +26,7 @@ export function eventFeed(service: NotesService): EventFeed {
     service.addEventListener('log', onLog);
     onStatus();
     onNotes();
-    for (const line of recent) send({ event: 'log', data: line });
+    for (const line of service.recentLog()) send({ event: 'log', data: line });
     return () => {
       service.removeEventListener('status', onStatus);
       service.removeEventListener('notes', onNotes);

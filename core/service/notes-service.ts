@@ -18,7 +18,7 @@ import { ServiceError } from './errors.ts';
 import type { LogPage } from './log-view.ts';
 import { Outbox } from './outbox.ts';
 import { RunningNotebook, type NotebookEvents } from './running-notebook.ts';
-import type { NotesSnapshot, PeerStatus } from './views.ts';
+import type { LogLine, NotesSnapshot, PeerStatus } from './views.ts';
 
 /** NotesServiceInit configures a peer (the flags of `raftnotes serve`). */
 export interface NotesServiceInit {
@@ -42,6 +42,9 @@ export type ServiceEvents = NotebookEvents;
 
 const EMPTY_NOTES: NotesSnapshot = { notes: [], pending: [], conflicts: [], commitIndex: 0 };
 
+/** RECENT_LOG_LINES is how many of its latest log lines a peer keeps, for the pages that open later. */
+export const RECENT_LOG_LINES = 50;
+
 /** NotesService runs one peer: its notebook once it has one. */
 export class NotesService extends TypedEventEmitter<ServiceEvents> {
   readonly dataDir: string;
@@ -50,11 +53,22 @@ export class NotesService extends TypedEventEmitter<ServiceEvents> {
   /** The notebook of the data directory once it has one; running from then on. */
   private notebookValue: RunningNotebook | null = null;
   private stopping = false;
+  /** The latest RECENT_LOG_LINES lines of the peer's story, oldest first. */
+  private readonly recent: LogLine[] = [];
 
   constructor(init: NotesServiceInit) {
     super();
     this.init = init;
     this.dataDir = init.dataDir;
+    this.addEventListener('log', (evt) => {
+      this.recent.push(evt.detail);
+      if (this.recent.length > RECENT_LOG_LINES) this.recent.shift();
+    });
+  }
+
+  /** recentLog is the latest lines of the peer's story (elections, joins, partitions), from its start on. */
+  recentLog(): LogLine[] {
+    return [...this.recent];
   }
 
   /** id is this peer's id ('' until it has a notebook). */
@@ -198,6 +212,7 @@ export class NotesService extends TypedEventEmitter<ServiceEvents> {
       running.addEventListener(type, (evt: CustomEvent) => this.safeDispatchEvent(type, { detail: evt.detail }));
     }
     this.notebookValue = running;
+    await running.start();
     this.safeDispatchEvent('status', { detail: null });
   }
 }

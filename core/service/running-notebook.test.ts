@@ -20,6 +20,8 @@ interface TestPeer {
   notebook: RunningNotebook | null;
   /** The peer's network, its join requests and discoverability spied on. */
   network: MemoryPeer | null;
+  /** The lines of its story, from its first start on. */
+  log: string[];
 }
 
 /** A clock two hours ahead of the machine's: notes must be stamped with the clock the notebook was given. */
@@ -35,7 +37,7 @@ class TestCluster {
   async add(id: string): Promise<TestPeer> {
     const dir = await mkdtemp(join(tmpdir(), `raftnotes-nb-${id}-`));
     this.dirs.push(dir);
-    const peer: TestPeer = { id, origin: this.peers.length === 0 ? 'created' : 'joined', storage: new MemoryStorage(), dir, notebook: null, network: null };
+    const peer: TestPeer = { id, origin: this.peers.length === 0 ? 'created' : 'joined', storage: new MemoryStorage(), dir, notebook: null, network: null, log: [] };
     this.peers.push(peer);
     await this.start(peer);
     return peer;
@@ -47,11 +49,14 @@ class TestCluster {
     vi.spyOn(network, 'requestJoin');
     vi.spyOn(network, 'setDiscoverable');
     peer.network = network;
-    peer.notebook = await RunningNotebook.open({
+    const notebook = await RunningNotebook.open({
       notebook: this.notebook, name: peer.id, origin: peer.origin, joinTargets: [], maxVoters: 5,
       snapshotEvery: 10_000, tickMs: 10, commitWaitMs: 2_000,
     }, { storage: peer.storage, outbox: await Outbox.open(peer.dir), network, clock });
-    return peer.notebook;
+    notebook.addEventListener('log', (evt) => peer.log.push(evt.detail.text));
+    await notebook.start();
+    peer.notebook = notebook;
+    return notebook;
   }
 
   /** restart stops the peer gently and starts it again on what its storage persisted. */
@@ -111,6 +116,9 @@ describe('RunningNotebook', () => {
     expect(result.committed).toBe(true);
     if (result.committed) expect(Math.abs(result.note.createdAt - clock.now())).toBeLessThan(60_000);
     await vi.waitFor(() => { for (const nb of c.running()) expect(texts(nb)).toEqual(['written on a follower']); });
+    // Each peer's story starts with its start: the creator led at once, the others followed it.
+    expect(c.peers.map((p) => p.log.find((l) => / in term \d+/.test(l))?.replace(/, leader \S+$/, ''))).toEqual(
+      ['leader in term 1', 'follower in term 1', 'follower in term 1']);
   });
 
   it('keeps a write made while cut off as pending, and commits it exactly once after reconnecting', async () => {

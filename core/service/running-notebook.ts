@@ -75,7 +75,7 @@ export interface NotebookEvents {
   fatal: CustomEvent<Error>;
 }
 
-/** RunningNotebook runs one peer of a notebook; open one with RunningNotebook.open. */
+/** RunningNotebook runs one peer of a notebook: open it (RunningNotebook.open), listen to its events, start it. */
 export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
   readonly notebook: Notebook;
   private readonly init: NotebookInit;
@@ -97,11 +97,7 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
   private statusDirty = false;
   private stopping = false;
 
-  /**
-   * open reads the notebook's state from storage and starts it: it answers
-   * the network, campaigns at once when it is the only voter, and asks to
-   * join while it is not a member.
-   */
+  /** open reads the notebook's state from storage; start() sets it to work. */
   static async open(init: NotebookInit, components: NotebookComponents): Promise<RunningNotebook> {
     const restore = await components.storage.load();
     const id = components.network.peerId;
@@ -112,9 +108,7 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
       restore,
     });
     const doc = restore.snapshot === undefined ? new NotesDocument() : NotesDocument.restore(restore.snapshot.data);
-    const notebook = new RunningNotebook(init, components, node, doc, restore.snapshot?.index ?? 0);
-    await notebook.start();
-    return notebook;
+    return new RunningNotebook(init, components, node, doc, restore.snapshot?.index ?? 0);
   }
 
   private constructor(init: NotebookInit, components: NotebookComponents, node: RaftNode, doc: NotesDocument, compactedAt: number) {
@@ -143,7 +137,12 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
     this.proposals = new Proposals({ client: network.peerId, outbox, driver: this.driver, network, clock, commitWaitMs: init.commitWaitMs });
   }
 
-  private async start(): Promise<void> {
+  /**
+   * start answers the network, campaigns at once when this peer is the only
+   * voter, asks to join while it is not a member, and proposes what waits in
+   * the outbox. Its first events come before it returns.
+   */
+  async start(): Promise<void> {
     const { network } = this.components;
     network.raft.setHandler((from, frame) => this.receive(from, frame));
     network.raft.addEventListener('reachability', (evt) => {
