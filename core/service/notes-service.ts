@@ -53,6 +53,8 @@ export class NotesService extends TypedEventEmitter<ServiceEvents> {
   /** The notebook of the data directory once it has one; running from then on. */
   private notebookValue: RunningNotebook | null = null;
   private stopping = false;
+  /** Set while a first-run request creates or joins a notebook. */
+  private adopting = false;
   /** The latest RECENT_LOG_LINES lines of the peer's story, oldest first. */
   private readonly recent: LogLine[] = [];
 
@@ -183,31 +185,51 @@ export class NotesService extends TypedEventEmitter<ServiceEvents> {
     if (notebook !== null) {
       throw new ServiceError('notebook-exists', `This peer already holds the notebook "${notebook.name}"; use another --data directory for another notebook.`);
     }
+    if (this.adopting) {
+      throw new ServiceError('notebook-exists', 'A notebook is being created or joined on this peer already; wait for it.');
+    }
   }
 
+  /** adopt makes `notebook` this peer's (first run only: a second request meanwhile is refused). */
   private async adopt(notebook: Notebook, profile: Profile): Promise<void> {
-    await writeProfile(this.dataDir, profile);
-    await writeNotebookFile(this.dataDir, notebook);
-    this.profile = profile;
-    await this.run(notebook, profile);
+    this.adopting = true;
+    try {
+      await writeProfile(this.dataDir, profile);
+      await writeNotebookFile(this.dataDir, notebook);
+      this.profile = profile;
+      await this.run(notebook, profile);
+    } finally {
+      this.adopting = false;
+    }
   }
 
   /** run builds the notebook's components for real and starts it. */
   private async run(notebook: Notebook, profile: Profile): Promise<void> {
     const joinTargets = [...(this.init.peers ?? [])];
     if (profile.invite !== undefined) joinTargets.push(...parseInvite(profile.invite).addrs);
-    const outbox = await Outbox.open(this.dataDir);
-    const storage = await DiskStorage.open(join(this.dataDir, RAFT_DIR));
-    // Quiet on mDNS until the notebook knows it is a member: only members can add a newcomer.
-    const network = await createPeer({
-      privateKey: await loadOrCreatePeerKey(this.dataDir), notebook, name: profile.name, listen: this.init.listen,
-      mdns: this.init.mdns ?? true, bootstrap: joinTargets, discoverability: new Discoverability(false),
-    });
-    const running = await RunningNotebook.open({
-      notebook, name: profile.name, origin: profile.origin, joinTargets,
-      maxVoters: this.init.maxVoters ?? 5, snapshotEvery: this.init.snapshotEvery ?? 10_000,
-      tickMs: this.init.tickMs ?? 10, commitWaitMs: this.init.commitWaitMs ?? 2_000,
-    }, { storage, outbox, network, clock: systemClock });
+    // Each component opened is closed again if a later one fails (a damaged log, a port in use).
+    const opened: Array<{ close(): Promise<void> }> = [];
+    let running: RunningNotebook;
+    try {
+      const outbox = await Outbox.open(this.dataDir);
+      opened.push(outbox);
+      const storage = await DiskStorage.open(join(this.dataDir, RAFT_DIR));
+      opened.push(storage);
+      // Quiet on mDNS until the notebook knows it is a member: only members can add a newcomer.
+      const network = await createPeer({
+        privateKey: await loadOrCreatePeerKey(this.dataDir), notebook, name: profile.name, listen: this.init.listen,
+        mdns: this.init.mdns ?? true, bootstrap: joinTargets, discoverability: new Discoverability(false),
+      });
+      opened.push({ close: () => network.stop() });
+      running = await RunningNotebook.open({
+        notebook, name: profile.name, origin: profile.origin, joinTargets,
+        maxVoters: this.init.maxVoters ?? 5, snapshotEvery: this.init.snapshotEvery ?? 10_000,
+        tickMs: this.init.tickMs ?? 10, commitWaitMs: this.init.commitWaitMs ?? 2_000,
+      }, { storage, outbox, network, clock: systemClock });
+    } catch (error) {
+      for (const component of opened.reverse()) await component.close().catch(() => {});
+      throw error;
+    }
     for (const type of ['status', 'notes', 'log', 'fatal'] as const) {
       running.addEventListener(type, (evt: CustomEvent) => this.safeDispatchEvent(type, { detail: evt.detail }));
     }
