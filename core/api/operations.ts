@@ -38,6 +38,9 @@ export interface Operation<S extends v.GenericSchema, R> {
   http: HttpBinding<R>;
 }
 
+/** AnyOperation is an entry of the table whatever its input and result (for code that runs any of them). */
+export type AnyOperation = Operation<any, any>;
+
 function operation<S extends v.GenericSchema, R>(op: Operation<S, R>): Operation<S, R> {
   return op;
 }

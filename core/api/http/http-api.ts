@@ -8,8 +8,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createLogger, type Logger } from '../../service/logger.ts';
 import type { NotesService } from '../../service/notes-service.ts';
 import type { EventFeed } from '../events.ts';
-import { OPERATIONS, type HttpAnswer, type Operation } from '../operations.ts';
-import { checkInput } from '../schemas.ts';
+import { callOperation } from '../call.ts';
+import { OPERATIONS, type AnyOperation, type HttpAnswer, type OperationName } from '../operations.ts';
 import { EventStreamWriter } from './event-stream-writer.ts';
 import { HttpServer } from './http-server.ts';
 import { readJson, sendJson, sendText } from './json.ts';
@@ -103,15 +103,18 @@ export class HttpApi {
 
 /** operationRoutes is a JSON route for each operation of the table, run against `service`. */
 export function operationRoutes(service: NotesService): JsonRoute[] {
-  return Object.values(OPERATIONS).map((op: Operation<any, any>) => ({
-    method: op.http.method,
-    path: op.http.path,
-    handle: async ({ params, query, body }) => {
-      const raw = op.http.from === 'body' ? (isPlainObject(body) ? { ...body, ...params } : body) : { ...queryFields(query), ...params };
-      const result = await op.run(service, checkInput(op.input, raw));
-      return op.http.answer?.(result) ?? { status: 200, body: result };
-    },
-  }));
+  return (Object.keys(OPERATIONS) as OperationName[]).map((name) => {
+    const { http }: AnyOperation = OPERATIONS[name];
+    return {
+      method: http.method,
+      path: http.path,
+      handle: async ({ params, query, body }) => {
+        const raw = http.from === 'body' ? (isPlainObject(body) ? { ...body, ...params } : body) : { ...queryFields(query), ...params };
+        const result = await callOperation(service, name, raw);
+        return http.answer?.(result) ?? { status: 200, body: result };
+      },
+    };
+  });
 }
 
 /** queryFields reads a query string as input fields: whole numbers (up to 16 digits) as numbers, the rest as strings. */
