@@ -8,12 +8,12 @@
 // Rebuilding here instead would race when several peers start at once.
 const [major] = process.versions.node.split('.').map(Number);
 if (major < 22) {
-  console.error(`raftnotes needs Node.js 22 or newer (this is ${process.version}); run it through npx or npm scripts, which use the Node 22 installed in node_modules.`);
+  process.stderr.write(`raftnotes needs Node.js 22 or newer (this is ${process.version}); run it through npx or npm scripts, which use the Node 22 installed in node_modules.\n`);
   process.exit(1);
 }
 const { cliEntry, COMPILE_CACHE, ROOT } = await import('./cli-bundle.js');
 const { url, bundle, problem } = cliEntry();
-if (problem !== null) console.error(`raftnotes: running the sources, ${problem}; \`npm run build:cli\` bundles them for a faster start.`);
+if (problem !== null) process.stderr.write(`raftnotes: running the sources, ${problem}; \`npm run build:cli\` bundles them for a faster start.\n`);
 // V8's compiled code of the bundle, kept beside it, saves compiling 1 MB at every start; where that folder
 // cannot be written (an installed copy), Node just goes without.
 const nodeModule = await import('node:module');
