@@ -12,7 +12,8 @@
 //   enum holds one of its declared values;
 // - a length stays within its message; strings are valid UTF-8.
 // Bytes fields are copies, so a decoded message does not keep the stream's
-// buffer alive. Whether required fields are present is checked after decoding
+// buffer alive (the hand-written reader before it used slice(), which on a
+// Node Buffer, as streams often hand over, is a view). Whether required fields are present is checked after decoding
 // (WireSchema.require), as only the caller knows which ones are.
 //
 // It relies on how protons' decoders read, which the codec tests exercise: a
@@ -148,11 +149,12 @@ export class WireReader implements Reader {
     return v;
   }
 
-  /** bytes reads a bytes field into a copy. */
+  /** bytes reads a bytes field into a copy: a plain Uint8Array, even from a Buffer (whose slice() is a view). */
   bytes(): Uint8Array<ArrayBuffer> {
     const f = this.take('bytes');
     const len = this.length(f);
-    const out = this.buf.slice(this.pos, this.pos + len);
+    const out = new Uint8Array(len);
+    out.set(this.buf.subarray(this.pos, this.pos + len));
     this.pos += len;
     return out;
   }
