@@ -46,7 +46,8 @@ export class WireReader implements Reader {
   private field: FieldRule | null = null;
 
   constructor(buf: Uint8Array, message: MessageRule) {
-    this.buf = buf;
+    // A plain Uint8Array view, so that slice() copies (on a Node Buffer it would be a view).
+    this.buf = buf.constructor === Uint8Array ? buf : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     this.len = buf.length;
     this.rules = [message];
     this.ends = [buf.length];
@@ -149,12 +150,11 @@ export class WireReader implements Reader {
     return v;
   }
 
-  /** bytes reads a bytes field into a copy: a plain Uint8Array, even from a Buffer (whose slice() is a view). */
+  /** bytes reads a bytes field into a copy, a plain Uint8Array. */
   bytes(): Uint8Array<ArrayBuffer> {
     const f = this.take('bytes');
     const len = this.length(f);
-    const out = new Uint8Array(len);
-    out.set(this.buf.subarray(this.pos, this.pos + len));
+    const out = this.buf.slice(this.pos, this.pos + len);
     this.pos += len;
     return out;
   }
