@@ -11,9 +11,12 @@
 // - varints are at most 10 bytes and at most 2^53-1; booleans are 0 or 1; an
 //   enum holds one of its declared values;
 // - a length stays within its message; strings are valid UTF-8.
-// Bytes fields are copies, so a decoded message does not keep the stream's
-// buffer alive (the hand-written reader before it used slice(), which on a
-// Node Buffer, as streams often hand over, is a view). Whether required fields are present is checked after decoding
+// The reader copies the message once and its bytes fields are views of that
+// copy: a decoded message keeps its own bytes alive (at most one frame, 1 MiB
+// of entries by default), never the stream's buffer. One copy per message
+// rather than one per field, as an AppendEntries carries many small entries:
+// bench:net ran 33% slower with a copy per entry (bench/results/codec.md).
+// Whether required fields are present is checked after decoding
 // (WireSchema.require), as only the caller knows which ones are.
 //
 // It relies on how protons' decoders read, which the codec tests exercise: a
@@ -32,7 +35,7 @@ const UNKNOWN: FieldRule = {
 
 /** WireReader reads one message of a WireSchema from `buf`, for a generated decoder, holding it to the schema's rules. */
 export class WireReader implements Reader {
-  buf: Uint8Array;
+  buf: Uint8Array<ArrayBuffer>;
   pos = 0;
   len: number;
   // The messages being read, outermost first: their rules, where they end and
@@ -46,8 +49,8 @@ export class WireReader implements Reader {
   private field: FieldRule | null = null;
 
   constructor(buf: Uint8Array, message: MessageRule) {
-    // A plain Uint8Array view, so that slice() copies (on a Node Buffer it would be a view).
-    this.buf = buf.constructor === Uint8Array ? buf : new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    // One private copy of the message (a plain Uint8Array, even from a Node Buffer), which bytes fields are views of.
+    this.buf = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength).slice();
     this.len = buf.length;
     this.rules = [message];
     this.ends = [buf.length];
@@ -150,11 +153,11 @@ export class WireReader implements Reader {
     return v;
   }
 
-  /** bytes reads a bytes field into a copy, a plain Uint8Array. */
+  /** bytes reads a bytes field: a view of the reader's private copy of the message. */
   bytes(): Uint8Array<ArrayBuffer> {
     const f = this.take('bytes');
     const len = this.length(f);
-    const out = this.buf.slice(this.pos, this.pos + len);
+    const out = this.buf.subarray(this.pos, this.pos + len);
     this.pos += len;
     return out;
   }
