@@ -14,8 +14,8 @@
 // The reader copies the message once and its bytes fields are views of that
 // copy: a decoded message keeps its own bytes alive (at most one frame, 1 MiB
 // of entries by default), never the stream's buffer. One copy per message
-// rather than one per field, as an AppendEntries carries many small entries:
-// bench:net ran 33% slower with a copy per entry (bench/results/codec.md).
+// rather than one per field, as an AppendEntries carries many small entries
+// and a copy each costs throughput (measured in bench/results/codec.md).
 // Whether required fields are present is checked after decoding
 // (WireSchema.require), as only the caller knows which ones are.
 //
