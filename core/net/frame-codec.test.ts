@@ -5,8 +5,9 @@ import { FrameTooLargeError, InvalidFrameError } from './errors.ts';
 import { decodeFrame } from './frame-decode.ts';
 import { encodeFrame, encodeFramePrefixed } from './frame-encode.ts';
 import { FrameReader } from './frame-stream.ts';
-import { FRAME_TYPES, MAX_FRAME_BYTES, MAX_SNAPSHOT_DATA_BYTES } from './frame.ts';
+import { FRAME_TYPES, MAX_FRAME_BYTES, MAX_MEMBERS, MAX_SNAPSHOT_DATA_BYTES } from './frame.ts';
 import type { Frame } from './frame.ts';
+import * as pb from './pb/raft-wire.ts';
 import { ADDRESS, validFrame } from './testing/frame-arbitraries.ts';
 
 const a = ADDRESS.from;
@@ -96,6 +97,22 @@ describe('FrameCodec', () => {
       expect(Buffer.from(encodeFrame(frame)).toString('hex'), frame.type).toBe(hex);
       expect(decodeFrame(Buffer.from(hex, 'hex'), ADDRESS)).toEqual(frame);
     }
+  });
+
+  it('lists FRAME_TYPES in the order of the body fields of Frame in raft-wire.proto', () => {
+    const fields = Object.entries(pb.schema.nested.Frame.fields).sort(([, x], [, y]) => x.id - y.id);
+    expect(fields.map(([name]) => name[0]!.toUpperCase() + name.slice(1))).toEqual(FRAME_TYPES);
+    expect(fields.map(([, f]) => f.id)).toEqual(FRAME_TYPES.map((_, i) => i + 1));
+  });
+
+  it('rejects a snapshot of more than MAX_MEMBERS members', () => {
+    const members = Array.from({ length: MAX_MEMBERS + 1 }, (_, i) => `m${i}`);
+    const snapshot = (voters: string[], learners: string[]): Frame => ({
+      type: 'InstallSnapshot', from: a, to: b, term: 2, snapshot: { index: 3, term: 2, membership: { voters, learners }, data: bytes() },
+    });
+    expect(() => decodeFrame(encodeFrame(snapshot(members.slice(0, MAX_MEMBERS), [])), ADDRESS)).not.toThrow();
+    expect(() => decodeFrame(encodeFrame(snapshot(members, [])), ADDRESS)).toThrow(InvalidFrameError);
+    expect(() => decodeFrame(encodeFrame(snapshot(members.slice(0, 10), members.slice(10))), ADDRESS)).toThrow(/more than 1024 members/);
   });
 
   it('takes from and to from the connection, not the bytes', () => {
