@@ -11,11 +11,11 @@
 // - varints are at most 10 bytes and at most 2^53-1; booleans are 0 or 1; an
 //   enum holds one of its declared values;
 // - a length stays within its message; strings are valid UTF-8.
-// The reader copies the message once and its bytes fields are views of that
-// copy: a decoded message keeps its own bytes alive (at most one frame, 1 MiB
-// of entries by default), never the stream's buffer. One copy per message
-// rather than one per field, as an AppendEntries carries many small entries
-// and a copy each costs throughput (measured in bench/results/codec.md).
+// At its first bytes field the reader copies the message, and bytes fields are
+// views of that copy: a decoded message keeps its own bytes alive (at most one
+// frame, 1 MiB of entries by default), never the stream's buffer. One copy per
+// message rather than one per field, as an AppendEntries carries many small
+// entries and a copy each costs throughput (measured in bench/results/codec.md).
 // Whether required fields are present is checked after decoding
 // (WireSchema.require), as only the caller knows which ones are.
 //
@@ -35,9 +35,11 @@ const UNKNOWN: FieldRule = {
 
 /** WireReader reads one message of a WireSchema from `buf`, for a generated decoder, holding it to the schema's rules. */
 export class WireReader implements Reader {
-  buf: Uint8Array<ArrayBuffer>;
+  buf: Uint8Array;
   pos = 0;
   len: number;
+  // A copy of buf made at the first bytes field, which bytes fields are views of; null until then.
+  private copy: Uint8Array<ArrayBuffer> | null = null;
   // The messages being read, outermost first: their rules, where they end and
   // the bits of the fields seen in them. Invariant: ends[0] === len, and an
   // embedded message ends no later than its parent.
@@ -49,8 +51,7 @@ export class WireReader implements Reader {
   private field: FieldRule | null = null;
 
   constructor(buf: Uint8Array, message: MessageRule) {
-    // One private copy of the message (a plain Uint8Array, even from a Node Buffer), which bytes fields are views of.
-    this.buf = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength).slice();
+    this.buf = buf;
     this.len = buf.length;
     this.rules = [message];
     this.ends = [buf.length];
@@ -153,11 +154,12 @@ export class WireReader implements Reader {
     return v;
   }
 
-  /** bytes reads a bytes field: a view of the reader's private copy of the message. */
+  /** bytes reads a bytes field: a view of the reader's copy of the message (a plain Uint8Array, even from a Node Buffer). */
   bytes(): Uint8Array<ArrayBuffer> {
     const f = this.take('bytes');
     const len = this.length(f);
-    const out = this.buf.subarray(this.pos, this.pos + len);
+    this.copy ??= new Uint8Array(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength).slice();
+    const out = this.copy.subarray(this.pos, this.pos + len);
     this.pos += len;
     return out;
   }
