@@ -1,17 +1,28 @@
-// Decoding and validation of frames from /raftnotes/raft/1 (raft-wire.proto).
-// Everything a peer sends is checked here: types, ranges, field presence, entry
-// kinds and the shape of the log an AppendEntries carries. Any problem throws
-// InvalidFrameError; no other exception leaves decodeFrame.
+// Decoding and validation of frames from /raftnotes/raft/1 (pb/raft-wire.proto).
+// The generated decoder reads the bytes through a WireReader, which holds them
+// to the wire rules (wire types, no field twice, bounds, UTF-8, known enum
+// values); this module then checks what the schema cannot say (required
+// fields, ids, ranges, the shape of the log an AppendEntries carries) and maps
+// the message to a Frame. Any problem throws InvalidFrameError; no other
+// exception leaves decodeFrame.
 import type { Entry, Membership, NodeId, Snapshot } from '../raft/types.ts';
 import { FrameTooLargeError, InvalidFrameError } from './errors.ts';
-import {
-  MAX_ENTRIES, MAX_FRAME_BYTES, MAX_ID_LENGTH, MAX_MEMBERS, MAX_REASON_LENGTH, MAX_SNAPSHOT_DATA_BYTES,
-} from './frame.ts';
+import { MAX_ENTRIES, MAX_FRAME_BYTES, MAX_ID_LENGTH, MAX_MEMBERS, MAX_REASON_LENGTH, MAX_SNAPSHOT_DATA_BYTES } from './frame.ts';
 import type { Frame } from './frame.ts';
-import { Fields, ProtoReader, WireType } from './proto-reader.ts';
+import * as pb from './pb/raft-wire.ts';
+import { WireSchema } from './wire-schema.ts';
 
-const { VARINT, LEN } = WireType;
-const KINDS: readonly Entry['kind'][] = ['command', 'config', 'noop'];
+const WIRE = new WireSchema(pb.schema);
+const KINDS: Record<pb.EntryKind, Entry['kind'] | undefined> = {
+  ENTRY_KIND_UNSPECIFIED: undefined, ENTRY_KIND_COMMAND: 'command', ENTRY_KIND_CONFIG: 'config', ENTRY_KIND_NOOP: 'noop',
+};
+// Per-field bounds the generated decoder enforces while it reads; the membership's total is checked after.
+const LIMITS = {
+  limits: {
+    appendEntries: { entries: MAX_ENTRIES },
+    installSnapshot: { snapshot: { membership: { voters: MAX_MEMBERS, learners: MAX_MEMBERS } } },
+  },
+};
 
 /** FrameAddress is who sent a frame and who received it, known from the connection. */
 export interface FrameAddress {
@@ -19,187 +30,99 @@ export interface FrameAddress {
   to: NodeId;
 }
 
-/** Scalars reads a flat message of varint fields, each required exactly once. */
-function scalars(r: ProtoReader, what: string, count: number, bools: readonly number[] = []): number[] {
-  const out = new Array<number>(count + 1).fill(0);
-  const fields = new Fields(what);
-  while (!r.done()) {
-    const { field, wire } = r.tag();
-    if (field > count) { r.skip(wire); continue; }
-    fields.once(field);
-    r.expect(wire, VARINT, `${what}.${field}`);
-    out[field] = bools.includes(field) ? Number(r.bool()) : r.varint();
-  }
-  fields.require(...Array.from({ length: count }, (_, i) => i + 1));
-  return out;
+function id(s: string, what: string, max = MAX_ID_LENGTH): string {
+  if (s.length === 0) throw new InvalidFrameError(`${what} is empty`);
+  if (s.length > max) throw new InvalidFrameError(`${what} is longer than ${max} characters`);
+  return s;
 }
 
-function readEntry(r: ProtoReader, index: number, maxData: number): Entry {
-  const fields = new Fields('Entry');
-  let term = 0;
-  let kind: Entry['kind'] = 'command';
-  let data: Uint8Array = new Uint8Array(0);
-  while (!r.done()) {
-    const { field, wire } = r.tag();
-    if (field === 1) { fields.once(1); r.expect(wire, VARINT, 'Entry.term'); term = r.varint(); }
-    else if (field === 2) {
-      fields.once(2); r.expect(wire, VARINT, 'Entry.kind');
-      const k = KINDS[r.varint() - 1];
-      if (k === undefined) throw new InvalidFrameError(`entry ${index} has an unknown kind`);
-      kind = k;
-    } else if (field === 3) { fields.once(3); r.expect(wire, LEN, 'Entry.data'); data = r.bytes(maxData, 'entry data'); }
-    else r.skip(wire);
-  }
-  fields.require(1, 2, 3);
-  return { index, term, kind, data };
-}
-
-function readAppendEntries(r: ProtoReader, addr: FrameAddress, maxData: number): Frame {
-  const fields = new Fields('AppendEntries');
-  const v = [0, 0, 0, 0, 0];
-  const raw: ProtoReader[] = [];
-  while (!r.done()) {
-    const { field, wire } = r.tag();
-    if (field >= 1 && field <= 4) { fields.once(field); r.expect(wire, VARINT, `AppendEntries.${field}`); v[field] = r.varint(); }
-    else if (field === 5) {
-      r.expect(wire, LEN, 'AppendEntries.entries');
-      if (raw.length >= MAX_ENTRIES) throw new InvalidFrameError(`more than ${MAX_ENTRIES} entries`);
-      raw.push(r.message('entry'));
-    } else r.skip(wire);
-  }
-  fields.require(1, 2, 3, 4);
-  const [, term, prevLogIndex, prevLogTerm, leaderCommit] = v as [number, number, number, number, number];
-  if (prevLogIndex + raw.length > Number.MAX_SAFE_INTEGER) throw new InvalidFrameError('entry index overflows');
+function appendEntries(m: pb.AppendEntries, addr: FrameAddress): Frame {
+  const { term, prevLogIndex, prevLogTerm, leaderCommit } = WIRE.require('AppendEntries', m, 'term', 'prevLogIndex', 'prevLogTerm', 'leaderCommit');
+  if (prevLogIndex + m.entries.length > Number.MAX_SAFE_INTEGER) throw new InvalidFrameError('entry index overflows');
   if (prevLogTerm > term) throw new InvalidFrameError(`prevLogTerm ${prevLogTerm} is above the term ${term}`);
-  const entries = raw.map((er, i) => readEntry(er, prevLogIndex + 1 + i, maxData));
+  const entries: Entry[] = new Array(m.entries.length);
   let last = prevLogTerm;
-  for (const e of entries) {
+  for (let i = 0; i < entries.length; i++) {
+    const e = WIRE.require('Entry', m.entries[i]!, 'term', 'kind', 'data');
+    const index = prevLogIndex + 1 + i;
+    const kind = KINDS[e.kind];
+    if (kind === undefined) throw new InvalidFrameError(`entry ${index} has an unknown kind`);
     if (e.term < last || e.term > term || e.term === 0) {
-      throw new InvalidFrameError(`entry ${e.index} has term ${e.term}, out of order in a term-${term} message`);
+      throw new InvalidFrameError(`entry ${index} has term ${e.term}, out of order in a term-${term} message`);
     }
     last = e.term;
+    entries[i] = { index, term: e.term, kind, data: e.data };
   }
   return { type: 'AppendEntries', ...addr, term, prevLogIndex, prevLogTerm, entries, leaderCommit };
 }
 
-function readId(r: ProtoReader, what: string, max = MAX_ID_LENGTH): string {
-  const s = r.string(max, what);
-  if (s.length === 0) throw new InvalidFrameError(`${what} is empty`);
-  return s;
-}
-
-function readMembership(r: ProtoReader): Membership {
-  const voters: NodeId[] = [];
-  const learners: NodeId[] = [];
+function membership(m: pb.Membership): Membership {
   const seen = new Set<string>();
-  while (!r.done()) {
-    const { field, wire } = r.tag();
-    if (field !== 1 && field !== 2) { r.skip(wire); continue; }
-    r.expect(wire, LEN, 'Membership member');
-    const id = readId(r, 'member id');
-    if (seen.has(id)) throw new InvalidFrameError(`member ${id} is listed twice`);
+  for (const member of [...m.voters, ...m.learners]) {
+    id(member, 'member id');
+    if (seen.has(member)) throw new InvalidFrameError(`member ${member} is listed twice`);
     if (seen.size >= MAX_MEMBERS) throw new InvalidFrameError(`more than ${MAX_MEMBERS} members`);
-    seen.add(id);
-    (field === 1 ? voters : learners).push(id);
+    seen.add(member);
   }
-  return { voters, learners };
+  return { voters: m.voters, learners: m.learners };
 }
 
-function readSnapshot(r: ProtoReader): Snapshot {
-  const fields = new Fields('Snapshot');
-  let index = 0;
-  let term = 0;
-  let membership: Membership = { voters: [], learners: [] };
-  let data: Uint8Array = new Uint8Array(0);
-  while (!r.done()) {
-    const { field, wire } = r.tag();
-    if (field === 1) { fields.once(1); r.expect(wire, VARINT, 'Snapshot.index'); index = r.varint(); }
-    else if (field === 2) { fields.once(2); r.expect(wire, VARINT, 'Snapshot.term'); term = r.varint(); }
-    else if (field === 3) { fields.once(3); r.expect(wire, LEN, 'Snapshot.membership'); membership = readMembership(r.message('membership')); }
-    else if (field === 4) { fields.once(4); r.expect(wire, LEN, 'Snapshot.data'); data = r.bytes(MAX_SNAPSHOT_DATA_BYTES, 'snapshot data'); }
-    else r.skip(wire);
+function installSnapshot(m: pb.InstallSnapshot, addr: FrameAddress): Frame {
+  const { term, snapshot: s } = WIRE.require('InstallSnapshot', m, 'term', 'snapshot');
+  const { index, term: snapshotTerm, membership: members, data } = WIRE.require('Snapshot', s, 'index', 'term', 'membership', 'data');
+  if (data.byteLength > MAX_SNAPSHOT_DATA_BYTES) {
+    throw new InvalidFrameError(`snapshot data is ${data.byteLength} bytes, more than ${MAX_SNAPSHOT_DATA_BYTES}`);
   }
-  fields.require(1, 2, 3, 4);
-  if ((index === 0) !== (term === 0)) throw new InvalidFrameError(`snapshot at index ${index} has term ${term}`);
-  return { index, term, membership, data };
+  if ((index === 0) !== (snapshotTerm === 0)) throw new InvalidFrameError(`snapshot at index ${index} has term ${snapshotTerm}`);
+  if (snapshotTerm > term) throw new InvalidFrameError(`snapshot term ${snapshotTerm} is above the term ${term}`);
+  const snapshot: Snapshot = { index, term: snapshotTerm, membership: membership(members), data };
+  return { type: 'InstallSnapshot', ...addr, term, snapshot };
 }
 
-function readInstallSnapshot(r: ProtoReader, addr: FrameAddress): Frame {
-  const fields = new Fields('InstallSnapshot');
-  let term = 0;
-  let snapshot: Snapshot | undefined;
-  while (!r.done()) {
-    const { field, wire } = r.tag();
-    if (field === 1) { fields.once(1); r.expect(wire, VARINT, 'InstallSnapshot.term'); term = r.varint(); }
-    else if (field === 2) { fields.once(2); r.expect(wire, LEN, 'InstallSnapshot.snapshot'); snapshot = readSnapshot(r.message('snapshot')); }
-    else r.skip(wire);
+function forwardProposalResult(m: pb.ForwardProposalResult, addr: FrameAddress): Frame {
+  const { requestId, ok, index, reason, leaderId } = WIRE.require('ForwardProposalResult', m, 'requestId', 'ok');
+  const out: Extract<Frame, { type: 'ForwardProposalResult' }> = { type: 'ForwardProposalResult', ...addr, requestId: id(requestId, 'request id'), ok };
+  if (index !== undefined) out.index = index;
+  if (reason !== undefined) {
+    if (reason.length > MAX_REASON_LENGTH) throw new InvalidFrameError(`reason is longer than ${MAX_REASON_LENGTH} characters`);
+    out.reason = reason;
   }
-  fields.require(1, 2);
-  if (snapshot!.term > term) throw new InvalidFrameError(`snapshot term ${snapshot!.term} is above the term ${term}`);
-  return { type: 'InstallSnapshot', ...addr, term, snapshot: snapshot! };
-}
-
-function readForwardProposal(r: ProtoReader, addr: FrameAddress, maxData: number): Frame {
-  const fields = new Fields('ForwardProposal');
-  let requestId = '';
-  let data: Uint8Array = new Uint8Array(0);
-  while (!r.done()) {
-    const { field, wire } = r.tag();
-    if (field === 1) { fields.once(1); r.expect(wire, LEN, 'ForwardProposal.request_id'); requestId = readId(r, 'request id'); }
-    else if (field === 2) { fields.once(2); r.expect(wire, LEN, 'ForwardProposal.data'); data = r.bytes(maxData, 'proposal data'); }
-    else r.skip(wire);
-  }
-  fields.require(1, 2);
-  return { type: 'ForwardProposal', ...addr, requestId, data };
-}
-
-function readForwardProposalResult(r: ProtoReader, addr: FrameAddress): Frame {
-  const fields = new Fields('ForwardProposalResult');
-  const out: Extract<Frame, { type: 'ForwardProposalResult' }> = { type: 'ForwardProposalResult', ...addr, requestId: '', ok: false };
-  while (!r.done()) {
-    const { field, wire } = r.tag();
-    if (field === 1) { fields.once(1); r.expect(wire, LEN, 'ForwardProposalResult.request_id'); out.requestId = readId(r, 'request id'); }
-    else if (field === 2) { fields.once(2); r.expect(wire, VARINT, 'ForwardProposalResult.ok'); out.ok = r.bool(); }
-    else if (field === 3) { fields.once(3); r.expect(wire, VARINT, 'ForwardProposalResult.index'); out.index = r.varint(); }
-    else if (field === 4) { fields.once(4); r.expect(wire, LEN, 'ForwardProposalResult.reason'); out.reason = r.string(MAX_REASON_LENGTH, 'reason'); }
-    else if (field === 5) { fields.once(5); r.expect(wire, LEN, 'ForwardProposalResult.leader_id'); out.leaderId = readId(r, 'leader id'); }
-    else r.skip(wire);
-  }
-  fields.require(1, 2);
-  if (out.ok && (out.index === undefined || out.index < 1)) throw new InvalidFrameError('an accepted proposal lacks its index');
-  if (!out.ok && out.reason === undefined) throw new InvalidFrameError('a refused proposal lacks its reason');
+  if (leaderId !== undefined) out.leaderId = id(leaderId, 'leader id');
+  if (ok && (index === undefined || index < 1)) throw new InvalidFrameError('an accepted proposal lacks its index');
+  if (!ok && reason === undefined) throw new InvalidFrameError('a refused proposal lacks its reason');
   return out;
 }
 
-function readBody(field: number, r: ProtoReader, addr: FrameAddress, maxData: number): Frame {
-  switch (field) {
-    case 1: {
-      const [, term, lastLogIndex, lastLogTerm, preVote, transfer] = scalars(r, 'RequestVote', 5, [4, 5]) as number[];
-      if (lastLogTerm! > term!) throw new InvalidFrameError(`lastLogTerm ${lastLogTerm} is above the term ${term}`);
-      return { type: 'RequestVote', ...addr, term: term!, lastLogIndex: lastLogIndex!, lastLogTerm: lastLogTerm!, preVote: preVote === 1, transfer: transfer === 1 };
-    }
-    case 2: {
-      const [, term, voteGranted, preVote] = scalars(r, 'RequestVoteResponse', 3, [2, 3]) as number[];
-      return { type: 'RequestVoteResponse', ...addr, term: term!, voteGranted: voteGranted === 1, preVote: preVote === 1 };
-    }
-    case 3: return readAppendEntries(r, addr, maxData);
-    case 4: {
-      const [, term, success, matchIndex, hintIndex] = scalars(r, 'AppendEntriesResponse', 4, [2]) as number[];
-      return { type: 'AppendEntriesResponse', ...addr, term: term!, success: success === 1, matchIndex: matchIndex!, hintIndex: hintIndex! };
-    }
-    case 5: return readInstallSnapshot(r, addr);
-    case 6: {
-      const [, term, matchIndex] = scalars(r, 'InstallSnapshotResponse', 2) as number[];
-      return { type: 'InstallSnapshotResponse', ...addr, term: term!, matchIndex: matchIndex! };
-    }
-    case 7: {
-      const [, term] = scalars(r, 'TimeoutNow', 1) as number[];
-      return { type: 'TimeoutNow', ...addr, term: term! };
-    }
-    case 8: return readForwardProposal(r, addr, maxData);
-    case 9: return readForwardProposalResult(r, addr);
-    default: throw new InvalidFrameError(`unknown frame type ${field}`);
+function toFrame(m: pb.Frame, addr: FrameAddress): Frame {
+  if (m.requestVote !== undefined) {
+    const v = WIRE.require('RequestVote', m.requestVote, 'term', 'lastLogIndex', 'lastLogTerm', 'preVote', 'transfer');
+    if (v.lastLogTerm > v.term) throw new InvalidFrameError(`lastLogTerm ${v.lastLogTerm} is above the term ${v.term}`);
+    return { type: 'RequestVote', ...addr, term: v.term, lastLogIndex: v.lastLogIndex, lastLogTerm: v.lastLogTerm, preVote: v.preVote, transfer: v.transfer };
   }
+  if (m.requestVoteResponse !== undefined) {
+    const v = WIRE.require('RequestVoteResponse', m.requestVoteResponse, 'term', 'voteGranted', 'preVote');
+    return { type: 'RequestVoteResponse', ...addr, term: v.term, voteGranted: v.voteGranted, preVote: v.preVote };
+  }
+  if (m.appendEntries !== undefined) return appendEntries(m.appendEntries, addr);
+  if (m.appendEntriesResponse !== undefined) {
+    const v = WIRE.require('AppendEntriesResponse', m.appendEntriesResponse, 'term', 'success', 'matchIndex', 'hintIndex');
+    return { type: 'AppendEntriesResponse', ...addr, term: v.term, success: v.success, matchIndex: v.matchIndex, hintIndex: v.hintIndex };
+  }
+  if (m.installSnapshot !== undefined) return installSnapshot(m.installSnapshot, addr);
+  if (m.installSnapshotResponse !== undefined) {
+    const v = WIRE.require('InstallSnapshotResponse', m.installSnapshotResponse, 'term', 'matchIndex');
+    return { type: 'InstallSnapshotResponse', ...addr, term: v.term, matchIndex: v.matchIndex };
+  }
+  if (m.timeoutNow !== undefined) {
+    const v = WIRE.require('TimeoutNow', m.timeoutNow, 'term');
+    return { type: 'TimeoutNow', ...addr, term: v.term };
+  }
+  if (m.forwardProposal !== undefined) {
+    const v = WIRE.require('ForwardProposal', m.forwardProposal, 'requestId', 'data');
+    return { type: 'ForwardProposal', ...addr, requestId: id(v.requestId, 'request id'), data: v.data };
+  }
+  if (m.forwardProposalResult !== undefined) return forwardProposalResult(m.forwardProposalResult, addr);
+  throw new InvalidFrameError('frame has no body');
 }
 
 /**
@@ -210,17 +133,7 @@ function readBody(field: number, r: ProtoReader, addr: FrameAddress, maxData: nu
 export function decodeFrame(bytes: Uint8Array, addr: FrameAddress, maxBytes = MAX_FRAME_BYTES): Frame {
   if (bytes.byteLength > maxBytes) throw new FrameTooLargeError(bytes.byteLength, maxBytes);
   try {
-    const r = new ProtoReader(bytes);
-    let frame: Frame | undefined;
-    while (!r.done()) {
-      const { field, wire } = r.tag();
-      if (field > 9) { r.skip(wire); continue; }
-      if (frame !== undefined) throw new InvalidFrameError('frame has more than one body');
-      r.expect(wire, LEN, 'Frame.body');
-      frame = readBody(field, r.message('frame body'), addr, maxBytes);
-    }
-    if (frame === undefined) throw new InvalidFrameError('frame has no body');
-    return frame;
+    return toFrame(WIRE.decode(pb.Frame.codec(), 'Frame', bytes, LIMITS), addr);
   } catch (err) {
     if (err instanceof InvalidFrameError) throw err;
     throw new InvalidFrameError(`frame does not decode: ${(err as Error)?.message ?? String(err)}`, { cause: err });

@@ -1,119 +1,82 @@
-// Encoding of frames for /raftnotes/raft/1, following raft-wire.proto: every
-// non-optional field is written, zeros included; `from` and `to` are left out.
+// Encoding of frames for /raftnotes/raft/1 with the generated codec
+// (pb/raft-wire.ts). Every field is set, zeros included, and the schema
+// declares each one `optional`, so each one is written (see raft-wire.proto);
+// `from` and `to` are left out.
 import { writer as createWriter } from 'protons-runtime';
-import type { Writer } from 'protons-runtime';
 import type { Entry, Snapshot } from '../raft/types.ts';
 import { FrameTooLargeError, InvalidFrameError } from './errors.ts';
 import { MAX_FRAME_BYTES } from './frame.ts';
 import type { Frame } from './frame.ts';
+import * as pb from './pb/raft-wire.ts';
 
-const LEN = 2;
-const VARINT = 0;
+/** ENTRY_KIND maps an entry kind to its EntryKind on the wire. */
+export const ENTRY_KIND = {
+  command: 'ENTRY_KIND_COMMAND', config: 'ENTRY_KIND_CONFIG', noop: 'ENTRY_KIND_NOOP',
+} as const satisfies Record<Entry['kind'], pb.EntryKind>;
 
-/** ENTRY_KIND maps an entry kind to its EntryKind value on the wire. */
-export const ENTRY_KIND = { command: 1, config: 2, noop: 3 } as const;
-
-function key(w: Writer, field: number, wire: number): void {
-  w.uint32((field << 3) | wire);
-}
-
-function uint(w: Writer, field: number, value: number): void {
+function uint(value: number): number {
   if (!Number.isSafeInteger(value) || value < 0) {
     throw new InvalidFrameError(`cannot encode ${value} as an unsigned integer`);
   }
-  key(w, field, VARINT);
-  w.uint64Number(value);
+  return value;
 }
 
-function bool(w: Writer, field: number, value: boolean): void {
-  key(w, field, VARINT);
-  w.bool(value);
-}
-
-function bytes(w: Writer, field: number, value: Uint8Array): void {
-  key(w, field, LEN);
-  w.bytes(value);
-}
-
-function string(w: Writer, field: number, value: string): void {
-  key(w, field, LEN);
-  w.string(value);
-}
-
-function entries(w: Writer, prevLogIndex: number, list: Entry[]): void {
+function entries(prevLogIndex: number, list: Entry[]): pb.Entry[] {
+  const out: pb.Entry[] = new Array(list.length);
   for (let i = 0; i < list.length; i++) {
     const e = list[i]!;
     if (e.index !== prevLogIndex + 1 + i) {
       throw new InvalidFrameError(`entry ${i} has index ${e.index}, expected ${prevLogIndex + 1 + i}`);
     }
-    key(w, 5, LEN);
-    w.fork();
-    uint(w, 1, e.term);
-    uint(w, 2, ENTRY_KIND[e.kind]);
-    bytes(w, 3, e.data);
-    w.ldelim();
+    out[i] = { term: uint(e.term), kind: ENTRY_KIND[e.kind], data: e.data as Uint8Array<ArrayBuffer> };
   }
+  return out;
 }
 
-function snapshot(w: Writer, field: number, s: Snapshot): void {
-  key(w, field, LEN);
-  w.fork();
-  uint(w, 1, s.index);
-  uint(w, 2, s.term);
-  key(w, 3, LEN);
-  w.fork();
-  for (const id of s.membership.voters) string(w, 1, id);
-  for (const id of s.membership.learners) string(w, 2, id);
-  w.ldelim();
-  bytes(w, 4, s.data);
-  w.ldelim();
+function snapshot(s: Snapshot): pb.Snapshot {
+  return {
+    index: uint(s.index), term: uint(s.term),
+    membership: { voters: s.membership.voters, learners: s.membership.learners },
+    data: s.data as Uint8Array<ArrayBuffer>,
+  };
 }
 
-function body(w: Writer, f: Frame): void {
+/** toMessage maps a frame to the `Frame` message of raft-wire.proto, checking what the codec would write unchecked. */
+function toMessage(f: Frame): pb.Frame {
   switch (f.type) {
     case 'RequestVote':
-      uint(w, 1, f.term); uint(w, 2, f.lastLogIndex); uint(w, 3, f.lastLogTerm);
-      bool(w, 4, f.preVote); bool(w, 5, f.transfer);
-      return;
+      return { requestVote: { term: uint(f.term), lastLogIndex: uint(f.lastLogIndex), lastLogTerm: uint(f.lastLogTerm), preVote: f.preVote, transfer: f.transfer } };
     case 'RequestVoteResponse':
-      uint(w, 1, f.term); bool(w, 2, f.voteGranted); bool(w, 3, f.preVote);
-      return;
+      return { requestVoteResponse: { term: uint(f.term), voteGranted: f.voteGranted, preVote: f.preVote } };
     case 'AppendEntries':
-      uint(w, 1, f.term); uint(w, 2, f.prevLogIndex); uint(w, 3, f.prevLogTerm); uint(w, 4, f.leaderCommit);
-      entries(w, f.prevLogIndex, f.entries);
-      return;
+      return {
+        appendEntries: {
+          term: uint(f.term), prevLogIndex: uint(f.prevLogIndex), prevLogTerm: uint(f.prevLogTerm), leaderCommit: uint(f.leaderCommit),
+          entries: entries(f.prevLogIndex, f.entries),
+        },
+      };
     case 'AppendEntriesResponse':
-      uint(w, 1, f.term); bool(w, 2, f.success); uint(w, 3, f.matchIndex); uint(w, 4, f.hintIndex);
-      return;
+      return { appendEntriesResponse: { term: uint(f.term), success: f.success, matchIndex: uint(f.matchIndex), hintIndex: uint(f.hintIndex) } };
     case 'InstallSnapshot':
-      uint(w, 1, f.term); snapshot(w, 2, f.snapshot);
-      return;
+      return { installSnapshot: { term: uint(f.term), snapshot: snapshot(f.snapshot) } };
     case 'InstallSnapshotResponse':
-      uint(w, 1, f.term); uint(w, 2, f.matchIndex);
-      return;
+      return { installSnapshotResponse: { term: uint(f.term), matchIndex: uint(f.matchIndex) } };
     case 'TimeoutNow':
-      uint(w, 1, f.term);
-      return;
+      return { timeoutNow: { term: uint(f.term) } };
     case 'ForwardProposal':
-      string(w, 1, f.requestId); bytes(w, 2, f.data);
-      return;
+      return { forwardProposal: { requestId: f.requestId, data: f.data as Uint8Array<ArrayBuffer> } };
     case 'ForwardProposalResult':
-      string(w, 1, f.requestId); bool(w, 2, f.ok);
-      if (f.index !== undefined) uint(w, 3, f.index);
-      if (f.reason !== undefined) string(w, 4, f.reason);
-      if (f.leaderId !== undefined) string(w, 5, f.leaderId);
-      return;
+      return {
+        forwardProposalResult: {
+          requestId: f.requestId, ok: f.ok, index: f.index === undefined ? undefined : uint(f.index), reason: f.reason, leaderId: f.leaderId,
+        },
+      };
     default: {
       const never: never = f;
       throw new InvalidFrameError(`unknown frame type ${(never as { type: string }).type}`);
     }
   }
 }
-
-const FIELD: Record<Frame['type'], number> = {
-  RequestVote: 1, RequestVoteResponse: 2, AppendEntries: 3, AppendEntriesResponse: 4,
-  InstallSnapshot: 5, InstallSnapshotResponse: 6, TimeoutNow: 7, ForwardProposal: 8, ForwardProposalResult: 9,
-};
 
 /**
  * encodeFrame encodes a frame as the `Frame` message of raft-wire.proto. It
@@ -130,12 +93,10 @@ export function encodeFramePrefixed(frame: Frame, maxBytes = MAX_FRAME_BYTES): U
 }
 
 function write(frame: Frame, prefixed: boolean, maxBytes: number): Uint8Array {
+  const message = toMessage(frame);
   const w = createWriter();
   if (prefixed) w.fork();
-  key(w, FIELD[frame.type], LEN);
-  w.fork();
-  body(w, frame);
-  w.ldelim();
+  pb.Frame.codec().encode(message, w, { lengthDelimited: false });
   if (w.len > maxBytes) throw new FrameTooLargeError(w.len, maxBytes);
   if (prefixed) w.ldelim();
   return w.finish();

@@ -1,7 +1,7 @@
 // The frames that travel on /raftnotes/raft/1: every Raft Message, plus the two
 // frames a follower and the leader exchange to forward a proposal. All of them
 // carry `from` and `to` like a Message; on the wire both are left out and the
-// receiver fills them in from the authenticated connection (see raft-wire.proto).
+// receiver fills them in from the authenticated connection (see pb/raft-wire.proto).
 import type { Message, NodeId } from '../raft/types.ts';
 
 /** ForwardProposal is a command a follower hands to the leader to propose on its behalf. */

@@ -2,12 +2,7 @@
 // Parsing and formatting only; no I/O.
 //
 //   code    = "rn1" base32(payload || crc32(payload))      lowercase RFC 4648 base32, no padding
-//   payload = version (1 byte, = 1) || InviteBody (protobuf):
-//     1 notebook_id  bytes (16)
-//     2 name         string
-//     3 key          bytes (32)
-//     4 inviter      bytes: the binary multiaddr /p2p/<peer id> (optional)
-//     5 addrs        repeated bytes: binary multiaddrs of the inviter, without /p2p
+//   payload = version (1 byte, = 1) || InviteBody (pb/invite.proto, codec generated in pb/invite.ts)
 //
 // CRC-32 (IEEE, big-endian) detects every error of up to 32 consecutive bits,
 // so any one changed character (5 bits) is always caught. Whitespace is
@@ -18,7 +13,8 @@ import { writer as createWriter } from 'protons-runtime';
 import { InvalidInviteError } from './errors.ts';
 import { notebookProblem } from './notebook.ts';
 import type { Notebook } from './notebook.ts';
-import { Fields, ProtoReader } from './proto-reader.ts';
+import * as pb from './pb/invite.ts';
+import { WireSchema } from './wire-schema.ts';
 
 /** Invite is what an invite code carries: the notebook and where to find the inviter. */
 export interface Invite {
@@ -37,6 +33,7 @@ export const MAX_INVITE_ADDRS = 16;
 
 const VERSION = 1;
 const P2P = 421;
+const WIRE = new WireSchema(pb.schema);
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 
 function base32(bytes: Uint8Array): string {
@@ -92,51 +89,42 @@ function stripP2p(addr: string, peerId: string | undefined): Uint8Array | null {
 export function formatInvite(invite: Invite): string {
   const problem = notebookProblem(invite.notebook);
   if (problem !== null) throw new TypeError(`cannot invite to an invalid notebook: ${problem}`);
-  const w = createWriter();
-  w.uint32(VERSION);
-  w.uint32((1 << 3) | 2).bytes(Buffer.from(invite.notebook.id, 'hex'));
-  w.uint32((2 << 3) | 2).string(invite.notebook.name);
-  w.uint32((3 << 3) | 2).bytes(invite.notebook.key);
-  if (invite.peerId !== undefined) w.uint32((4 << 3) | 2).bytes(multiaddr(`/p2p/${invite.peerId}`).bytes);
-  let n = 0;
+  const addrs: Uint8Array[] = [];
   for (const addr of invite.addrs) {
     const bytes = stripP2p(addr, invite.peerId);
-    if (bytes === null || n === MAX_INVITE_ADDRS) continue;
-    w.uint32((5 << 3) | 2).bytes(bytes);
-    n++;
+    if (bytes !== null && addrs.length < MAX_INVITE_ADDRS) addrs.push(bytes);
   }
+  const w = createWriter();
+  w.uint32(VERSION);
+  pb.InviteBody.codec().encode({
+    notebookId: Uint8Array.from(Buffer.from(invite.notebook.id, 'hex')),
+    name: invite.notebook.name,
+    key: invite.notebook.key as Uint8Array<ArrayBuffer>,
+    inviter: invite.peerId === undefined ? undefined : multiaddr(`/p2p/${invite.peerId}`).bytes as Uint8Array<ArrayBuffer>,
+    addrs: addrs as Uint8Array<ArrayBuffer>[],
+  }, w, { lengthDelimited: false });
   const payload = w.finish();
   const sum = new Uint8Array(4);
   new DataView(sum.buffer).setUint32(0, crc32(payload));
   return INVITE_PREFIX + base32(Uint8Array.from([...payload, ...sum]));
 }
 
+function bounded(bytes: Uint8Array, max: number, what: string): Uint8Array {
+  if (bytes.byteLength > max) throw new TypeError(`${what} is ${bytes.byteLength} bytes, more than ${max}`);
+  return bytes;
+}
+
 function readBody(payload: Uint8Array): Invite {
-  const r = new ProtoReader(payload, 1);
-  const fields = new Fields('invite');
-  let id = '';
-  let name = '';
-  let key: Uint8Array = new Uint8Array(0);
+  const body = WIRE.decode(pb.InviteBody.codec(), 'InviteBody', payload.subarray(1), { limits: { addrs: MAX_INVITE_ADDRS } });
+  const { notebookId, name, key, inviter } = WIRE.require('InviteBody', body, 'notebookId', 'name', 'key');
   let peerId: string | undefined;
-  const bare: string[] = [];
-  while (!r.done()) {
-    const { field, wire } = r.tag();
-    if (field >= 1 && field <= 5) r.expect(wire, 2, `invite field ${field}`);
-    if (field === 1) { fields.once(1); id = Buffer.from(r.bytes(16, 'notebook id')).toString('hex'); }
-    else if (field === 2) { fields.once(2); name = r.string(100, 'notebook name'); }
-    else if (field === 3) { fields.once(3); key = r.bytes(32, 'notebook key'); }
-    else if (field === 4) {
-      fields.once(4);
-      const p2p = multiaddr(r.bytes(200, 'inviter')).getComponents();
-      if (p2p.length !== 1 || p2p[0]!.code !== P2P || p2p[0]!.value === undefined) throw new TypeError('inviter is not a peer id');
-      peerId = p2p[0]!.value;
-    } else if (field === 5) {
-      if (bare.length === MAX_INVITE_ADDRS) throw new TypeError('too many addresses');
-      bare.push(multiaddr(r.bytes(300, 'address')).toString());
-    } else r.skip(wire);
+  if (inviter !== undefined) {
+    const p2p = multiaddr(bounded(inviter, 200, 'inviter')).getComponents();
+    if (p2p.length !== 1 || p2p[0]!.code !== P2P || p2p[0]!.value === undefined) throw new TypeError('inviter is not a peer id');
+    peerId = p2p[0]!.value;
   }
-  fields.require(1, 2, 3);
-  const notebook: Notebook = { id, name, key };
+  const bare = body.addrs.map((a) => multiaddr(bounded(a, 300, 'address')).toString());
+  const notebook: Notebook = { id: Buffer.from(notebookId).toString('hex'), name, key };
   const problem = notebookProblem(notebook);
   if (problem !== null) throw new TypeError(problem);
   const addrs = peerId === undefined ? bare : bare.map((a) => `${a}/p2p/${peerId}`);

@@ -1,12 +1,13 @@
-// Messages of /raftnotes/join/1 (schema in raft-wire.proto): a peer that is
-// not yet a member asks a member to add it; the answer says whether it was
-// added (as a learner), or who the leader is to ask instead.
-import { writer as createWriter } from 'protons-runtime';
-import type { Writer } from 'protons-runtime';
+// Messages of /raftnotes/join/1 (schema in pb/join.proto, codec generated in
+// pb/join.ts): a peer that is not yet a member asks a member to add it; the
+// answer says whether it was added (as a learner), or who the leader is to ask
+// instead. Decoding goes through a WireReader, as for frames; this module
+// checks presence and lengths after it.
 import type { NodeId } from '../raft/types.ts';
 import { InvalidFrameError } from './errors.ts';
 import { MAX_ID_LENGTH, MAX_MEMBERS, MAX_REASON_LENGTH } from './frame.ts';
-import { Fields, ProtoReader } from './proto-reader.ts';
+import * as pb from './pb/join.ts';
+import { WireSchema } from './wire-schema.ts';
 
 /** JoinRequest asks to join the notebook; `peerId` must be the requester's own. */
 export interface JoinRequest {
@@ -40,94 +41,68 @@ export interface JoinResponse {
 export const MAX_JOIN_ADDRS = 32;
 
 const MAX_ADDR_LENGTH = 512;
+const MAX_NAME_LENGTH = 128;
+const WIRE = new WireSchema(pb.schema);
 
-function str(w: Writer, field: number, s: string): void {
-  w.uint32((field << 3) | 2).string(s);
+function text(s: string, what: string, max: number): string {
+  if (s.length > max) throw new InvalidFrameError(`${what} is longer than ${max} characters`);
+  return s;
+}
+
+function addrs(list: string[]): string[] {
+  for (const a of list) text(a, 'address', MAX_ADDR_LENGTH);
+  return list;
+}
+
+/** decode runs a generated decoder through WireSchema.decode; anything it throws becomes an InvalidFrameError. */
+function decode<T>(what: string, run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    if (err instanceof InvalidFrameError) throw err;
+    throw new InvalidFrameError(`${what} does not decode: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+  }
 }
 
 /** encodeJoinRequest encodes a JoinRequest. */
 export function encodeJoinRequest(req: JoinRequest): Uint8Array {
-  const w = createWriter();
-  str(w, 1, req.peerId);
-  str(w, 2, req.name);
-  for (const a of req.addrs.slice(0, MAX_JOIN_ADDRS)) str(w, 3, a);
-  return w.finish();
+  return pb.JoinRequest.encode({ peerId: req.peerId, name: req.name, addrs: req.addrs.slice(0, MAX_JOIN_ADDRS) });
 }
 
 /** decodeJoinRequest decodes and checks a JoinRequest; it throws InvalidFrameError when it is malformed. */
 export function decodeJoinRequest(bytes: Uint8Array): JoinRequest {
-  const r = new ProtoReader(bytes);
-  const fields = new Fields('JoinRequest');
-  const out: JoinRequest = { peerId: '', name: '', addrs: [] };
-  while (!r.done()) {
-    const { field, wire } = r.tag();
-    if (field >= 1 && field <= 3) r.expect(wire, 2, `JoinRequest.${field}`);
-    if (field === 1) { fields.once(1); out.peerId = r.string(MAX_ID_LENGTH, 'peer id'); }
-    else if (field === 2) { fields.once(2); out.name = r.string(128, 'name'); }
-    else if (field === 3) {
-      if (out.addrs.length === MAX_JOIN_ADDRS) throw new InvalidFrameError('too many addresses');
-      out.addrs.push(r.string(MAX_ADDR_LENGTH, 'address'));
-    } else r.skip(wire);
-  }
-  fields.require(1, 2);
-  if (out.peerId.length === 0) throw new InvalidFrameError('JoinRequest has an empty peer id');
-  return out;
+  const m = decode('JoinRequest', () => WIRE.decode(pb.JoinRequest.codec(), 'JoinRequest', bytes, { limits: { addrs: MAX_JOIN_ADDRS } }));
+  const { peerId, name } = WIRE.require('JoinRequest', m, 'peerId', 'name');
+  if (peerId.length === 0) throw new InvalidFrameError('JoinRequest has an empty peer id');
+  return { peerId: text(peerId, 'peer id', MAX_ID_LENGTH), name: text(name, 'name', MAX_NAME_LENGTH), addrs: addrs(m.addrs) };
 }
 
 /** encodeJoinResponse encodes a JoinResponse. */
 export function encodeJoinResponse(res: JoinResponse): Uint8Array {
-  const w = createWriter();
-  w.uint32(1 << 3).bool(res.ok);
-  if (res.leaderId !== undefined) str(w, 2, res.leaderId);
-  for (const m of res.members ?? []) {
-    w.uint32((3 << 3) | 2).fork();
-    str(w, 1, m.id);
-    if (m.name !== undefined) str(w, 2, m.name);
-    for (const a of m.addrs.slice(0, MAX_JOIN_ADDRS)) str(w, 3, a);
-    w.uint32(4 << 3).bool(m.voter);
-    w.ldelim();
-  }
-  if (res.reason !== undefined) str(w, 4, res.reason);
-  return w.finish();
+  return pb.JoinResponse.encode({
+    ok: res.ok,
+    leaderId: res.leaderId,
+    members: (res.members ?? []).map((m) => ({ id: m.id, name: m.name, addrs: m.addrs.slice(0, MAX_JOIN_ADDRS), voter: m.voter })),
+    reason: res.reason,
+  });
 }
 
-function readMember(r: ProtoReader): JoinMember {
-  const fields = new Fields('JoinMember');
-  const m: JoinMember = { id: '', addrs: [], voter: false };
-  while (!r.done()) {
-    const { field, wire } = r.tag();
-    if (field === 1) { fields.once(1); r.expect(wire, 2, 'JoinMember.id'); m.id = r.string(MAX_ID_LENGTH, 'member id'); }
-    else if (field === 2) { fields.once(2); r.expect(wire, 2, 'JoinMember.name'); m.name = r.string(128, 'member name'); }
-    else if (field === 3) {
-      r.expect(wire, 2, 'JoinMember.addrs');
-      if (m.addrs.length === MAX_JOIN_ADDRS) throw new InvalidFrameError('too many addresses');
-      m.addrs.push(r.string(MAX_ADDR_LENGTH, 'address'));
-    } else if (field === 4) { fields.once(4); r.expect(wire, 0, 'JoinMember.voter'); m.voter = r.bool(); }
-    else r.skip(wire);
-  }
-  fields.require(1, 4);
-  if (m.id.length === 0) throw new InvalidFrameError('JoinMember has an empty id');
-  return m;
+function member(m: pb.JoinMember): JoinMember {
+  const { id, name, voter } = WIRE.require('JoinMember', m, 'id', 'voter');
+  if (id.length === 0) throw new InvalidFrameError('JoinMember has an empty id');
+  const out: JoinMember = { id: text(id, 'member id', MAX_ID_LENGTH), addrs: addrs(m.addrs), voter };
+  if (name !== undefined) out.name = text(name, 'member name', MAX_NAME_LENGTH);
+  return out;
 }
 
 /** decodeJoinResponse decodes and checks a JoinResponse; it throws InvalidFrameError when it is malformed. */
 export function decodeJoinResponse(bytes: Uint8Array): JoinResponse {
-  const r = new ProtoReader(bytes);
-  const fields = new Fields('JoinResponse');
-  const out: JoinResponse = { ok: false };
-  const members: JoinMember[] = [];
-  while (!r.done()) {
-    const { field, wire } = r.tag();
-    if (field === 1) { fields.once(1); r.expect(wire, 0, 'JoinResponse.ok'); out.ok = r.bool(); }
-    else if (field === 2) { fields.once(2); r.expect(wire, 2, 'JoinResponse.leader_id'); out.leaderId = r.string(MAX_ID_LENGTH, 'leader id'); }
-    else if (field === 3) {
-      r.expect(wire, 2, 'JoinResponse.members');
-      if (members.length === MAX_MEMBERS) throw new InvalidFrameError('too many members');
-      members.push(readMember(r.message('member')));
-    } else if (field === 4) { fields.once(4); r.expect(wire, 2, 'JoinResponse.reason'); out.reason = r.string(MAX_REASON_LENGTH, 'reason'); }
-    else r.skip(wire);
-  }
-  fields.require(1);
-  if (members.length > 0) out.members = members;
+  const limits = { members: MAX_MEMBERS, members$: { addrs: MAX_JOIN_ADDRS } };
+  const m = decode('JoinResponse', () => WIRE.decode(pb.JoinResponse.codec(), 'JoinResponse', bytes, { limits }));
+  const { ok, leaderId, reason } = WIRE.require('JoinResponse', m, 'ok');
+  const out: JoinResponse = { ok };
+  if (leaderId !== undefined) out.leaderId = text(leaderId, 'leader id', MAX_ID_LENGTH);
+  if (m.members.length > 0) out.members = m.members.map(member);
+  if (reason !== undefined) out.reason = text(reason, 'reason', MAX_REASON_LENGTH);
   return out;
 }

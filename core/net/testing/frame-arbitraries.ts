@@ -47,6 +47,12 @@ const snapshot = fc.record({
   snapshot: { index, term, membership: { voters: members.slice(0, split), learners: members.slice(split) }, data },
 }));
 
+// The snapshot of an empty log: index and term 0, which the encoder writes too.
+const emptySnapshot = uint().map((term): Frame => ({
+  type: 'InstallSnapshot', from: FROM, to: TO, term,
+  snapshot: { index: 0, term: 0, membership: { voters: [], learners: [] }, data: new Uint8Array(0) },
+}));
+
 /** validFrame generates any valid frame from 'peer-a' to 'peer-b'. */
 export const validFrame: fc.Arbitrary<Frame> = fc.oneof(
   requestVote,
@@ -56,6 +62,7 @@ export const validFrame: fc.Arbitrary<Frame> = fc.oneof(
   fc.record({ term: uint(), success: fc.boolean(), matchIndex: uint(), hintIndex: uint() })
     .map((r): Frame => ({ type: 'AppendEntriesResponse', from: FROM, to: TO, ...r })),
   snapshot,
+  emptySnapshot,
   fc.record({ term: uint(), matchIndex: uint() })
     .map((r): Frame => ({ type: 'InstallSnapshotResponse', from: FROM, to: TO, ...r })),
   uint().map((term): Frame => ({ type: 'TimeoutNow', from: FROM, to: TO, term })),
@@ -67,11 +74,13 @@ export const validFrame: fc.Arbitrary<Frame> = fc.oneof(
         type: 'ForwardProposalResult', from: FROM, to: TO, requestId, ok: true, index,
         ...(leaderId === undefined ? {} : { leaderId }),
       })),
-    fc.record({ requestId: id, reason: fc.string({ maxLength: 40 }), leaderId: fc.option(id, { nil: undefined }) })
-      .map(({ requestId, reason, leaderId }): Frame => ({
-        type: 'ForwardProposalResult', from: FROM, to: TO, requestId, ok: false, reason,
-        ...(leaderId === undefined ? {} : { leaderId }),
-      })),
+    fc.record({
+      requestId: id, reason: fc.string({ maxLength: 40 }), leaderId: fc.option(id, { nil: undefined }), index: fc.option(uint(), { nil: undefined }),
+    }).map(({ requestId, reason, leaderId, index }): Frame => ({
+      type: 'ForwardProposalResult', from: FROM, to: TO, requestId, ok: false, reason,
+      ...(leaderId === undefined ? {} : { leaderId }),
+      ...(index === undefined ? {} : { index }),
+    })),
   ),
 );
 
