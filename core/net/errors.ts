@@ -83,6 +83,19 @@ export class ProtocolError extends Error {
   override readonly name: string = 'ProtocolError';
 }
 
+/**
+ * otherVersionMessage says that `peer` refused `protocol`: it runs another
+ * version of Raftnotes (the protocol ids carry the wire format's version).
+ */
+export function otherVersionMessage(peer: string, protocol: string): string {
+  return `${peer} does not speak ${protocol}: it runs another version of Raftnotes. Update both devices to the same version.`;
+}
+
+/** isUnsupportedProtocol tells whether a dial failed because the remote peer does not speak the protocol asked for. */
+export function isUnsupportedProtocol(err: unknown): boolean {
+  return err instanceof Error && err.name === 'UnsupportedProtocolError';
+}
+
 /** IsolatedError says this peer is cut off from the others (setIsolated(true)), so it cannot reach a peer. */
 export class IsolatedError extends Error {
   static override readonly name = 'IsolatedError';

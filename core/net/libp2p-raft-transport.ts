@@ -195,6 +195,7 @@ export class Libp2pRaftTransport extends TypedEventEmitter<RaftTransportEvents> 
       redialMinMs: this.opts.redialMinMs, redialMaxMs: this.opts.redialMaxMs,
       stopped: () => this.stopped,
       onReachability: (reachable) => this.safeDispatchEvent('reachability', { detail: { peer: id, reachable } }),
+      onOtherVersion: (reason) => this.safeDispatchEvent('other-version', { detail: { peer: id, reason } }),
     });
     state = { link, dialer };
     this.links.set(id, state);

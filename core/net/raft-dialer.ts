@@ -6,6 +6,7 @@ import { peerIdFromString } from '@libp2p/peer-id';
 import type { Libp2p, Logger, Stream } from '@libp2p/interface';
 import type { Uint8ArrayList } from 'uint8arraylist';
 import { Backoff } from './backoff.ts';
+import { isUnsupportedProtocol, otherVersionMessage } from './errors.ts';
 import type { IsolationGate } from './isolation-gate.ts';
 import type { OutboundLink } from './outbound-link.ts';
 import { STREAM_INACTIVITY_TIMEOUT_MS } from './raft-inbound.ts';
@@ -26,6 +27,8 @@ export interface RaftDialerInit {
   stopped(): boolean;
   /** Called when the stream opens (true) or closes (false). */
   onReachability(reachable: boolean): void;
+  /** Called when the peer refused the raft protocol: it runs another version (redialing goes on, at the longest pause). */
+  onOtherVersion(reason: string): void;
 }
 
 /** RaftDialer owns the outbound raft stream to one peer. */
@@ -108,6 +111,7 @@ export class RaftDialer {
       if (this.dialing === controller) {
         this.dialing = null;
         this.init.log('dial %s failed: %s', peer, (err as Error).message);
+        if (isUnsupportedProtocol(err)) this.init.onOtherVersion(otherVersionMessage(peer, RAFT_PROTOCOL));
         this.scheduleRedial();
       }
       return;

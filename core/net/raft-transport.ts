@@ -47,6 +47,8 @@ export interface RaftTransportEvents {
   reachability: CustomEvent<{ peer: NodeId; reachable: boolean }>;
   /** A stream from a peer was closed because it carried a malformed or oversized frame. */
   rejected: CustomEvent<{ peer: NodeId; reason: string }>;
+  /** A peer refused the raft protocol: it runs another version of Raftnotes (the reason says what to do). */
+  'other-version': CustomEvent<{ peer: NodeId; reason: string }>;
 }
 
 /** RaftTransportOptions bounds the memory and tunes the redial loop of a transport. */

@@ -4,7 +4,7 @@
 import { lpStream } from '@libp2p/utils';
 import type { Libp2p, Logger, PeerId } from '@libp2p/interface';
 import type { Multiaddr } from '@multiformats/multiaddr';
-import { IsolatedError, ProtocolError } from './errors.ts';
+import { isUnsupportedProtocol, IsolatedError, otherVersionMessage, ProtocolError } from './errors.ts';
 import type { IsolationGate } from './isolation-gate.ts';
 
 /** MAX_REQUEST_BYTES bounds each request and response message: 64 KiB. */
@@ -62,6 +62,7 @@ export async function request(
   try {
     stream = await c.libp2p.dialProtocol(target, protocol, { signal });
   } catch (err) {
+    if (isUnsupportedProtocol(err)) throw new ProtocolError(otherVersionMessage(target.toString(), protocol), { cause: err });
     throw new ProtocolError(`cannot open ${protocol} to ${target.toString()}: ${(err as Error).message}`, { cause: err });
   }
   try {

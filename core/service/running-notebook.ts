@@ -93,6 +93,8 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
   private compactedAt: number;
   /** Set when storage failed: the notebook acknowledges nothing more. */
   private fatalError: Error | null = null;
+  /** Peers found to run another version of Raftnotes, told once each. */
+  private readonly otherVersions = new Set<string>();
   private statusTimer: NodeJS.Timeout | null = null;
   private statusDirty = false;
   private stopping = false;
@@ -149,6 +151,12 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
       this.log(`${evt.detail.reachable ? 'connected to' : 'lost'} ${evt.detail.peer}`);
       if (evt.detail.reachable) this.keeper.onReachable();
       this.statusChanged();
+    });
+    network.raft.addEventListener('other-version', (evt) => {
+      // Said once per peer: the transport keeps redialing, at its longest pause.
+      if (this.otherVersions.has(evt.detail.peer)) return;
+      this.otherVersions.add(evt.detail.peer);
+      this.log(evt.detail.reason);
     });
     this.driver.addEventListener('change', (evt) => this.onSoftStateChange(evt.detail));
     await this.keeper.start();
