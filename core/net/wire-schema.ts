@@ -3,7 +3,7 @@
 // follows while a generated decoder reads, plus the checks only a caller can
 // make after decoding: which fields must be present. Field numbers come from
 // the schema, never from hand-written code.
-import type { DecodeFunction, DecodeOptions } from 'protons-runtime';
+import type { Codec, DecodeOptions } from 'protons-runtime';
 import { InvalidFrameError } from './errors.ts';
 import { WireReader } from './wire-reader.ts';
 
@@ -134,7 +134,7 @@ export class WireSchema {
    * rule of the schema, and whatever the codec throws (MaxLengthError when a
    * repeated field is above its limit in `options`).
    */
-  decode<T>(codec: { decode: DecodeFunction<T> }, name: string, bytes: Uint8Array, options?: DecodeOptions<T>): T {
+  decode<T>(codec: Codec<T>, name: string, bytes: Uint8Array, options?: DecodeOptions<NoInfer<T>>): T {
     return codec.decode(new WireReader(bytes, this.message(name)), undefined, options);
   }
 

@@ -14,11 +14,11 @@ export interface InviteBody {
 }
 
 export const InviteBody = (() => {
-  let _codec: Codec<InviteBody, Partial<InviteBody>>
+  let _codec: Codec<InviteBody>
 
-  const codec = (): Codec<InviteBody, Partial<InviteBody>> => {
+  const codec = (): Codec<InviteBody> => {
     if (_codec == null) {
-      _codec = message<InviteBody, Partial<InviteBody>>((obj, w, opts = {}) => {
+      _codec = message<InviteBody>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
         }

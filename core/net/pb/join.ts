@@ -12,11 +12,11 @@ export interface JoinRequest {
 }
 
 export const JoinRequest = (() => {
-  let _codec: Codec<JoinRequest, Partial<JoinRequest>>
+  let _codec: Codec<JoinRequest>
 
-  const codec = (): Codec<JoinRequest, Partial<JoinRequest>> => {
+  const codec = (): Codec<JoinRequest> => {
     if (_codec == null) {
-      _codec = message<JoinRequest, Partial<JoinRequest>>((obj, w, opts = {}) => {
+      _codec = message<JoinRequest>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
         }
@@ -170,11 +170,11 @@ export interface JoinMember {
 }
 
 export const JoinMember = (() => {
-  let _codec: Codec<JoinMember, Partial<JoinMember>>
+  let _codec: Codec<JoinMember>
 
-  const codec = (): Codec<JoinMember, Partial<JoinMember>> => {
+  const codec = (): Codec<JoinMember> => {
     if (_codec == null) {
-      _codec = message<JoinMember, Partial<JoinMember>>((obj, w, opts = {}) => {
+      _codec = message<JoinMember>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
         }
@@ -350,11 +350,11 @@ export interface JoinResponse {
 }
 
 export const JoinResponse = (() => {
-  let _codec: Codec<JoinResponse, Partial<JoinResponse>>
+  let _codec: Codec<JoinResponse>
 
-  const codec = (): Codec<JoinResponse, Partial<JoinResponse>> => {
+  const codec = (): Codec<JoinResponse> => {
     if (_codec == null) {
-      _codec = message<JoinResponse, Partial<JoinResponse>>((obj, w, opts = {}) => {
+      _codec = message<JoinResponse>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
         }

@@ -18,11 +18,11 @@ export interface Frame {
 }
 
 export const Frame = (() => {
-  let _codec: Codec<Frame, Partial<Frame>>
+  let _codec: Codec<Frame>
 
-  const codec = (): Codec<Frame, Partial<Frame>> => {
+  const codec = (): Codec<Frame> => {
     if (_codec == null) {
-      _codec = message<Frame, Partial<Frame>>((obj, w, opts = {}) => {
+      _codec = message<Frame>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
         }
@@ -672,7 +672,7 @@ const __EntryKindValues = {
 } as const
 
 export const EntryKind = (() => {
-  const codec = (): Codec<EntryKind, EntryKind> => {
+  const codec = (): Codec<EntryKind> => {
     return enumeration<EntryKind>(__EntryKindValues)
   }
 
@@ -688,11 +688,11 @@ export interface RequestVote {
 }
 
 export const RequestVote = (() => {
-  let _codec: Codec<RequestVote, Partial<RequestVote>>
+  let _codec: Codec<RequestVote>
 
-  const codec = (): Codec<RequestVote, Partial<RequestVote>> => {
+  const codec = (): Codec<RequestVote> => {
     if (_codec == null) {
-      _codec = message<RequestVote, Partial<RequestVote>>((obj, w, opts = {}) => {
+      _codec = message<RequestVote>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
         }
@@ -868,11 +868,11 @@ export interface RequestVoteResponse {
 }
 
 export const RequestVoteResponse = (() => {
-  let _codec: Codec<RequestVoteResponse, Partial<RequestVoteResponse>>
+  let _codec: Codec<RequestVoteResponse>
 
-  const codec = (): Codec<RequestVoteResponse, Partial<RequestVoteResponse>> => {
+  const codec = (): Codec<RequestVoteResponse> => {
     if (_codec == null) {
-      _codec = message<RequestVoteResponse, Partial<RequestVoteResponse>>((obj, w, opts = {}) => {
+      _codec = message<RequestVoteResponse>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
         }
@@ -1004,11 +1004,11 @@ export interface Entry {
 }
 
 export const Entry = (() => {
-  let _codec: Codec<Entry, Partial<Entry>>
+  let _codec: Codec<Entry>
 
-  const codec = (): Codec<Entry, Partial<Entry>> => {
+  const codec = (): Codec<Entry> => {
     if (_codec == null) {
-      _codec = message<Entry, Partial<Entry>>((obj, w, opts = {}) => {
+      _codec = message<Entry>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
         }
@@ -1142,11 +1142,11 @@ export interface AppendEntries {
 }
 
 export const AppendEntries = (() => {
-  let _codec: Codec<AppendEntries, Partial<AppendEntries>>
+  let _codec: Codec<AppendEntries>
 
-  const codec = (): Codec<AppendEntries, Partial<AppendEntries>> => {
+  const codec = (): Codec<AppendEntries> => {
     if (_codec == null) {
-      _codec = message<AppendEntries, Partial<AppendEntries>>((obj, w, opts = {}) => {
+      _codec = message<AppendEntries>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
         }
@@ -1363,11 +1363,11 @@ export interface AppendEntriesResponse {
 }
 
 export const AppendEntriesResponse = (() => {
-  let _codec: Codec<AppendEntriesResponse, Partial<AppendEntriesResponse>>
+  let _codec: Codec<AppendEntriesResponse>
 
-  const codec = (): Codec<AppendEntriesResponse, Partial<AppendEntriesResponse>> => {
+  const codec = (): Codec<AppendEntriesResponse> => {
     if (_codec == null) {
-      _codec = message<AppendEntriesResponse, Partial<AppendEntriesResponse>>((obj, w, opts = {}) => {
+      _codec = message<AppendEntriesResponse>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
         }
@@ -1520,11 +1520,11 @@ export interface Membership {
 }
 
 export const Membership = (() => {
-  let _codec: Codec<Membership, Partial<Membership>>
+  let _codec: Codec<Membership>
 
-  const codec = (): Codec<Membership, Partial<Membership>> => {
+  const codec = (): Codec<Membership> => {
     if (_codec == null) {
-      _codec = message<Membership, Partial<Membership>>((obj, w, opts = {}) => {
+      _codec = message<Membership>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
         }
@@ -1673,11 +1673,11 @@ export interface Snapshot {
 }
 
 export const Snapshot = (() => {
-  let _codec: Codec<Snapshot, Partial<Snapshot>>
+  let _codec: Codec<Snapshot>
 
-  const codec = (): Codec<Snapshot, Partial<Snapshot>> => {
+  const codec = (): Codec<Snapshot> => {
     if (_codec == null) {
-      _codec = message<Snapshot, Partial<Snapshot>>((obj, w, opts = {}) => {
+      _codec = message<Snapshot>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
         }
@@ -1840,11 +1840,11 @@ export interface InstallSnapshot {
 }
 
 export const InstallSnapshot = (() => {
-  let _codec: Codec<InstallSnapshot, Partial<InstallSnapshot>>
+  let _codec: Codec<InstallSnapshot>
 
-  const codec = (): Codec<InstallSnapshot, Partial<InstallSnapshot>> => {
+  const codec = (): Codec<InstallSnapshot> => {
     if (_codec == null) {
-      _codec = message<InstallSnapshot, Partial<InstallSnapshot>>((obj, w, opts = {}) => {
+      _codec = message<InstallSnapshot>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
         }
@@ -1981,11 +1981,11 @@ export interface InstallSnapshotResponse {
 }
 
 export const InstallSnapshotResponse = (() => {
-  let _codec: Codec<InstallSnapshotResponse, Partial<InstallSnapshotResponse>>
+  let _codec: Codec<InstallSnapshotResponse>
 
-  const codec = (): Codec<InstallSnapshotResponse, Partial<InstallSnapshotResponse>> => {
+  const codec = (): Codec<InstallSnapshotResponse> => {
     if (_codec == null) {
-      _codec = message<InstallSnapshotResponse, Partial<InstallSnapshotResponse>>((obj, w, opts = {}) => {
+      _codec = message<InstallSnapshotResponse>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
         }
@@ -2093,11 +2093,11 @@ export interface TimeoutNow {
 }
 
 export const TimeoutNow = (() => {
-  let _codec: Codec<TimeoutNow, Partial<TimeoutNow>>
+  let _codec: Codec<TimeoutNow>
 
-  const codec = (): Codec<TimeoutNow, Partial<TimeoutNow>> => {
+  const codec = (): Codec<TimeoutNow> => {
     if (_codec == null) {
-      _codec = message<TimeoutNow, Partial<TimeoutNow>>((obj, w, opts = {}) => {
+      _codec = message<TimeoutNow>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
         }
@@ -2184,11 +2184,11 @@ export interface ForwardProposal {
 }
 
 export const ForwardProposal = (() => {
-  let _codec: Codec<ForwardProposal, Partial<ForwardProposal>>
+  let _codec: Codec<ForwardProposal>
 
-  const codec = (): Codec<ForwardProposal, Partial<ForwardProposal>> => {
+  const codec = (): Codec<ForwardProposal> => {
     if (_codec == null) {
-      _codec = message<ForwardProposal, Partial<ForwardProposal>>((obj, w, opts = {}) => {
+      _codec = message<ForwardProposal>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
         }
@@ -2300,11 +2300,11 @@ export interface ForwardProposalResult {
 }
 
 export const ForwardProposalResult = (() => {
-  let _codec: Codec<ForwardProposalResult, Partial<ForwardProposalResult>>
+  let _codec: Codec<ForwardProposalResult>
 
-  const codec = (): Codec<ForwardProposalResult, Partial<ForwardProposalResult>> => {
+  const codec = (): Codec<ForwardProposalResult> => {
     if (_codec == null) {
-      _codec = message<ForwardProposalResult, Partial<ForwardProposalResult>>((obj, w, opts = {}) => {
+      _codec = message<ForwardProposalResult>((obj, w, opts = {}) => {
         if (opts.lengthDelimited !== false) {
           w.fork()
         }
