@@ -4,7 +4,7 @@
 // (/api/demo/events) rather than one per node, which would use up the
 // browser's six connections per host with six nodes or more.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright';
 import { launchBrowser } from '../ui/ui-helpers.ts';
 import { DemoProcess, stopAllDemos } from './demo-process.ts';
 

@@ -3,7 +3,7 @@
 // the leader is killed; and pages from elsewhere cannot use a peer's API.
 import { createServer, type Server } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright';
 import { LOCAL, leaderOf, startCluster } from '../cluster/cluster-helpers.ts';
 import { killAll, PeerProcess, removeDirs, tempDir, waitFor } from '../cluster/peer-process.ts';
 import { CHROMIUM_ARGS, openPeerPage } from './ui-helpers.ts';

@@ -6,7 +6,7 @@
 // One cluster and one browser serve the tests below, in order (each browser test costs seconds).
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright';
 import { leaderOf, startCluster, texts } from '../cluster/cluster-helpers.ts';
 import { killAll, removeDirs, waitFor, type PeerProcess } from '../cluster/peer-process.ts';
 import { launchBrowser, openPeerPage, type PageProblems } from './ui-helpers.ts';

@@ -3,7 +3,7 @@
 // code the first shows; after a restart of the peer the page follows it again.
 import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import type { Browser } from 'playwright';
 import { LOCAL } from '../cluster/cluster-helpers.ts';
 import { killAll, PeerProcess, removeDirs, tempDir, waitFor } from '../cluster/peer-process.ts';
 import { launchBrowser, openPeerPage } from './ui-helpers.ts';
