@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { checkProfileName, DEFAULT_PROFILE, profileDataDir, profileFromArgs, userDataDir } from './profiles.ts';
+import { checkProfileName, DEFAULT_PROFILE, profileDataDir, profileFromArgs, profileUserData, userDataDir } from './profiles.ts';
 
 describe('Profiles', () => {
   it('gives the default profile and each named one a data directory of its own under the user data folder', () => {
     expect(profileDataDir('/u', DEFAULT_PROFILE)).toBe('/u/notebook');
-    expect(profileDataDir('/u', 'demo-a')).toBe('/u/profiles/demo-a');
+    expect(profileDataDir('/u', 'demo-a')).toBe('/u/profiles/demo-a/notebook');
+    expect(profileUserData('/u', 'demo-a')).toBe('/u/profiles/demo-a');
+    expect(profileUserData('/u', DEFAULT_PROFILE)).toBe('/u');
     expect(profileDataDir('/u', 'demo-b')).not.toBe(profileDataDir('/u', 'demo-a'));
   });
 

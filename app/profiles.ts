@@ -1,11 +1,13 @@
 // Profiles: one machine, several peers. `--profile NAME` gives the desktop app
-// a data directory (and a single-instance lock) of its own, so a speaker can
-// run several windows for a partition demo; the default profile lives in the
-// app's user data folder (Electron's `userData`). Electron-free, so the
-// headless fallback of `npm start` finds the same folders.
+// a folder of its own (Electron's `userData`, which holds its single-instance
+// lock, and the peer's data directory inside it), so a speaker can run several
+// windows for a partition demo; the default profile lives in the app's user
+// data folder itself. Electron-free, so the headless fallback of `npm start`
+// finds the same folders.
 //
-//   <userData>/notebook/            the default profile's data directory
-//   <userData>/profiles/<NAME>/     the data directory of profile NAME
+//   <userData>/notebook/                      the default profile's data directory
+//   <userData>/profiles/<NAME>/               profile NAME's own userData
+//   <userData>/profiles/<NAME>/notebook/      its data directory
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -29,9 +31,14 @@ export function checkProfileName(name: string): string {
   return name;
 }
 
-/** profileDataDir is the data directory of `profile` under the app's user data folder. */
+/** profileUserData is the folder Electron keeps `profile`'s own state in (userData): its lock, window state, settings. */
+export function profileUserData(userData: string, profile: string): string {
+  return profile === DEFAULT_PROFILE ? userData : join(userData, 'profiles', checkProfileName(profile));
+}
+
+/** profileDataDir is the peer's data directory of `profile` under the app's user data folder. */
 export function profileDataDir(userData: string, profile: string): string {
-  return profile === DEFAULT_PROFILE ? join(userData, 'notebook') : join(userData, 'profiles', checkProfileName(profile));
+  return join(profileUserData(userData, profile), 'notebook');
 }
 
 /** profileFromArgs reads `--profile NAME` or `--profile=NAME` from a command line; the default profile without it. */
