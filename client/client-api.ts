@@ -1,7 +1,8 @@
 // The one interface the renderer talks to a peer through (docs/architecture.md, "Layers"): one
 // method per API call, typed results, and failures as ClientError values with
 // the API's `{ error, message }`. It is implemented over HTTP + server-sent
-// events in the browser (http-client.ts) and over Electron IPC in the app.
+// events in the browser (http-client.ts) and over Electron IPC in the desktop
+// app (ipc-client.ts).
 import type { LogLine, Note, PeerStatus, NotesSnapshot, WriteResult } from '../core/api/types.ts';
 
 // The API's answers, declared once beside the peer that sends them (type-only, erased in the build).

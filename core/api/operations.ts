@@ -7,7 +7,7 @@
 // and a test holds the two together.
 import * as v from 'valibot';
 import type { NotesService } from '../service/notes-service.ts';
-import type { WriteResult } from '../service/views.ts';
+import type { Note, PeerStatus, WriteResult } from '../service/views.ts';
 import type { HttpMethod } from './http/router.ts';
 import { body, exportFormat, logRange, noteText, noteVersion, openNotebook, pathParam } from './schemas.ts';
 
@@ -53,6 +53,11 @@ function written(field: 'note' | 'deleted', committedStatus: number) {
 }
 
 const none = v.object({});
+
+/** ExportResult is the whole document as Markdown, or as JSON with the notebook and the time of the export. */
+export type ExportResult =
+  | { format: 'md'; text: string }
+  | { format: 'json'; document: { notebook: PeerStatus['notebook']; exportedAt: string; notes: Note[] } };
 
 /** OPERATIONS is every operation of the local API, by name. */
 export const OPERATIONS = {
@@ -126,12 +131,12 @@ export const OPERATIONS = {
   exportNotes: operation({
     summary: 'The whole document, as Markdown or JSON.',
     input: exportFormat,
-    run: (service, { format }) => format === 'md'
+    run: (service, { format }): ExportResult => format === 'md'
       ? { format, text: service.exportMarkdown() }
       : { format, document: { notebook: service.status().notebook, exportedAt: new Date().toISOString(), notes: service.notes().notes } },
     http: {
       method: 'GET', path: '/api/export', from: 'query',
-      answer: (result) => 'text' in result
+      answer: (result) => result.format === 'md'
         ? { status: 200, body: result.text, type: 'text/markdown; charset=utf-8' }
         : { status: 200, body: result.document },
     },

@@ -10,3 +10,4 @@ export type { ApiEvent } from './events.ts';
 export type { ServiceErrorCode } from '../service/errors.ts';
 export { MEMBER_ROLES } from '../service/views.ts';
 export { MAX_TEXT_BYTES } from '../notes/limits.ts';
+export type { IpcError, IpcResult, RaftnotesBridge } from './ipc/bridge-types.ts';
