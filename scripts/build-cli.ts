@@ -24,8 +24,8 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
-import { isBuiltin } from 'node:module';
+import { build } from 'esbuild';
+import { builtinsByRequire, REQUIRE_BANNER } from './esbuild-node.ts';
 import { BUNDLE as BUNDLE_PATH, bundleProblem, COMPILE_CACHE, MANIFEST as MANIFEST_PATH, ROOT, SOURCES_ENTRY } from '../bin/cli-bundle.js';
 
 const BUNDLE = join(ROOT, BUNDLE_PATH);
@@ -53,8 +53,7 @@ export async function buildCli(): Promise<string[]> {
     minifySyntax: true,
     logLevel: 'warning',
     plugins: [builtinsByRequire],
-    // Some dependencies are CommonJS and call require() for Node's built-in modules; an ES module has no require of its own.
-    banner: { js: "import { createRequire as __raftnotesCreateRequire } from 'node:module'; const require = __raftnotesCreateRequire(import.meta.url);" },
+    banner: { js: REQUIRE_BANNER },
   });
   // Files only: not node_modules, nor the stand-ins of built-in modules (namespace 'builtin:').
   const own = Object.keys(result.metafile.inputs).filter((p) => !p.startsWith('node_modules/') && !p.includes('/node_modules/') && !p.startsWith('builtin:'));
@@ -75,25 +74,6 @@ export async function buildCli(): Promise<string[]> {
   await rename(`${MANIFEST}.${process.pid}.tmp`, MANIFEST);
   return inputs;
 }
-
-/**
- * builtinsByRequire loads Node's built-in modules with require() rather than
- * import: importing one as an ES module builds a facade that reads every
- * export, and node:http's exports include lazy getters that load undici
- * (about 55 ms at each start, measured; some 80 ms for all the built-ins the bundle uses).
- */
-const builtinsByRequire: Plugin = {
-  name: 'builtins-by-require',
-  setup(b) {
-    b.onResolve({ filter: /^[a-z_:/]+$/ }, (args) => {
-      if (!isBuiltin(args.path)) return undefined;
-      // The require() inside the stand-in module itself stays a plain call.
-      if (args.namespace === 'builtin') return { path: args.path, external: true };
-      return { path: args.path, namespace: 'builtin' };
-    });
-    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
-  },
-};
 
 let building: Promise<void> | null = null;
 
