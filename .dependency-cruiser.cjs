@@ -1,7 +1,8 @@
 // The import rules of Raftnotes (docs/architecture.md, "Layers"), checked by
 // dependency-cruiser in the test command (`npm run lint:deps`) and by
 // test/architecture/import-rules.test.ts. Dependencies point down:
-//   renderer, app  ->  client, core/api/types.ts
+//   renderer       ->  client, core/api/types.ts
+//   app            ->  core (the desktop app's main process; its preload only the IPC channel names)
 //   cli            ->  demo, core
 //   demo           ->  client, core/api, core/service
 //   core/api  ->  core/service  ->  core/net, core/storage  ->  core/notes, core/raft
@@ -96,6 +97,20 @@ module.exports = {
       to: { dependencyTypes: ['core'] },
     },
     {
+      name: 'electron-only-in-app',
+      severity: 'error',
+      comment: 'Only the desktop app imports Electron; everything else runs in Node and browsers too.',
+      from: { pathNot: `${TEST}|^app/` },
+      to: { path: '^node_modules/electron/' },
+    },
+    {
+      name: 'preload-is-small',
+      severity: 'error',
+      comment: 'The preload runs sandboxed: it requires electron and bundles only the channel names.',
+      from: { path: '^app/preload/' },
+      to: { pathNot: '^(core/api/ipc/channels\\.ts$|node_modules/electron/)' },
+    },
+    {
       name: 'api-types-are-types',
       severity: 'error',
       comment: 'core/api/types.ts is what the pages import: types, and constants from modules that import nothing at run time.',
@@ -105,7 +120,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)(node_modules|dist)/' },
+    exclude: { path: '(^|/)dist/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: { extensions: ['.ts', '.js', '.svelte', '.json'] },

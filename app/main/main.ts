@@ -23,7 +23,7 @@ import { RENDERER_DIST } from '../../core/paths.ts';
 import { loadOrCreateToken } from '../../core/service/data-dir.ts';
 import { createLogger } from '../../core/service/logger.ts';
 import { NotesService } from '../../core/service/notes-service.ts';
-import { PRODUCT_NAME, profileDataDir, profileFromArgs, profileUserData } from '../profiles.ts';
+import { PRODUCT_NAME, ProfileError, profileDataDir, profileFromArgs, profileUserData } from '../profiles.ts';
 import { APP_ORIGIN, APP_PAGE, APP_SCHEME, appProtocolHandler } from './app-protocol.ts';
 import { registerBridge } from './ipc-bridge.ts';
 import { menuTemplate } from './menu.ts';
@@ -35,7 +35,7 @@ import { MIN_SIZE, placeWindow, readWindowState, writeWindowState } from './wind
 const QUIT_GRACE_MS = 3_000;
 
 const log = createLogger('app');
-const profile = profileFromArgs(process.argv);
+const profile = profileOrExit(process.argv);
 const appData = join(app.getPath('appData'), PRODUCT_NAME);
 const userData = profileUserData(appData, profile);
 const dataDir = profileDataDir(appData, profile);
@@ -194,4 +194,16 @@ function watchEventLoop(): void {
     log.debug(`event-loop delay p50 ${(delay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms`);
     delay.reset();
   }, 60_000).unref();
+}
+
+/** profileOrExit is the profile the command line names; a name that cannot be used is said in a dialog, and the app exits. */
+function profileOrExit(argv: readonly string[]): string {
+  try {
+    return profileFromArgs(argv);
+  } catch (error) {
+    if (!(error instanceof ProfileError)) throw error;
+    dialog.showErrorBox('Raftnotes cannot start', error.message);
+    app.exit(2);
+    throw error;
+  }
 }

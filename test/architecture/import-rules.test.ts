@@ -36,7 +36,7 @@ afterAll(async () => {
 
 describe('ImportRules', () => {
   it('holds for the whole repository', async () => {
-    const found = await violations(ROOT, ['core', 'cli', 'demo', 'client', 'renderer/src', 'test', 'bench', 'scripts'], 'tsconfig.json');
+    const found = await violations(ROOT, ['core', 'cli', 'demo', 'client', 'app', 'renderer/src', 'test', 'bench', 'scripts'], 'tsconfig.json');
     expect(found.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`)).toEqual([]);
   }, 60_000);
 
@@ -59,12 +59,17 @@ describe('ImportRules', () => {
       'client/stream.ts': "import { request } from 'node:http';\nimport { x } from '../core/service/thing.ts';\nexport const s = [request, x];\n",
       'core/net/a.ts': "import { b } from './b.ts';\nexport const a = () => b;\n",
       'core/net/b.ts': "import { a } from './a.ts';\nexport const b = () => a;\n",
+      'node_modules/electron/package.json': '{"name":"electron","main":"index.js"}',
+      'node_modules/electron/index.js': 'module.exports = "/path/to/electron";\n',
+      'core/service/window.ts': "import electron from 'electron';\nexport const w = electron;\n",
+      'app/preload/preload.ts': "import { contextBridge } from 'electron';\nimport { OPS } from '../../core/api/ipc/channels.ts';\nimport { x } from '../../core/service/thing.ts';\nexport const p = [contextBridge, OPS, x];\n",
+      'core/api/ipc/channels.ts': 'export const OPS = [];\n',
     };
     for (const [path, text] of Object.entries(files)) {
       await mkdir(dirname(join(dir, path)), { recursive: true });
       await writeFile(join(dir, path), text);
     }
-    const found = (await violations(dir, ['core', 'client', 'renderer'])).map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`);
+    const found = (await violations(dir, ['core', 'client', 'renderer', 'app'])).map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`);
     expect(found).toEqual(expect.arrayContaining([
       'renderer-only-api-types: renderer/src/page.ts -> core/service/thing.ts',
       'renderer-not-servers: renderer/src/page.ts -> demo/server.ts',
@@ -80,7 +85,10 @@ describe('ImportRules', () => {
       'client-only-api-types: client/stream.ts -> core/service/thing.ts',
       'browser-code-without-node: client/stream.ts -> http',
       'no-circular: core/net/a.ts -> core/net/b.ts',
+      'electron-only-in-app: core/service/window.ts -> node_modules/electron/index.js',
+      'preload-is-small: app/preload/preload.ts -> core/service/thing.ts',
     ]));
+    expect(found.filter((f) => f.startsWith('preload-is-small') && !f.endsWith('core/service/thing.ts'))).toEqual([]);
     expect(found.filter((f) => f.includes('renderer/src/ok.ts'))).toEqual([]);
   }, 60_000);
 });
