@@ -1,8 +1,9 @@
-// The desktop app's main process: one peer (NotesService) running in this
-// process, one window showing it through the IPC bridge, and the things a
-// desktop app does (menu, remembered window, one instance per profile, a
-// gentle quit). Everything that can run without Electron lives beside it and
-// is tested in Node; this file only wires it to Electron.
+// The desktop app's main process: one peer running in this process, on a
+// worker thread (PeerHost, so its work never delays the window), one window
+// showing it through the IPC bridge, and the things a desktop app does
+// (menu, remembered window, one instance per profile, a gentle quit).
+// Everything that can run without Electron lives beside it and is tested in
+// Node; this file only wires it to Electron.
 //
 //   electron . [--profile NAME]
 //
@@ -15,14 +16,12 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { callOperation } from '../../core/api/call.ts';
-import { eventFeed } from '../../core/api/events.ts';
-import { HttpApi, operationRoutes } from '../../core/api/http/http-api.ts';
-import { IpcAdapter } from '../../core/api/ipc/ipc-adapter.ts';
+import type { IpcResult } from '../../core/api/ipc/bridge-types.ts';
+import type { OperationResult } from '../../core/api/call.ts';
+import type { IpcOperation } from '../../core/api/ipc/channels.ts';
 import { RENDERER_DIST } from '../../core/paths.ts';
-import { loadOrCreateToken } from '../../core/service/data-dir.ts';
 import { createLogger } from '../../core/service/logger.ts';
-import { NotesService } from '../../core/service/notes-service.ts';
+import { PeerHost } from '../peer-host/peer-host.ts';
 import { PRODUCT_NAME, ProfileError, profileDataDir, profileFromArgs, profileUserData } from '../profiles.ts';
 import { APP_ORIGIN, APP_PAGE, APP_SCHEME, appProtocolHandler } from './app-protocol.ts';
 import { registerBridge } from './ipc-bridge.ts';
@@ -45,8 +44,7 @@ app.setPath('userData', userData);
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
 let window: BrowserWindow | null = null;
-let service: NotesService | null = null;
-let localApi: HttpApi | null = null;
+let peer: PeerHost | null = null;
 let settings: Settings = readSettings(userData);
 let quitting: 'no' | 'stopping' | 'done' = 'no';
 
@@ -74,7 +72,7 @@ if (!app.requestSingleInstanceLock()) {
     if (process.platform !== 'darwin') app.quit();
   });
   app.on('activate', () => {
-    if (window === null && service !== null) openWindow();
+    if (window === null && peer !== null) openWindow();
   });
   app.whenReady().then(start).catch((error: unknown) => {
     log.error('the app did not start', error);
@@ -87,18 +85,26 @@ if (!app.requestSingleInstanceLock()) {
 async function start(): Promise<void> {
   denyPermissions(session.defaultSession);
   protocol.handle(APP_SCHEME, appProtocolHandler(RENDERER_DIST));
-  const peer = new NotesService({ dataDir, name: hostname() });
-  service = peer;
-  peer.addEventListener('log', (evt) => log.info(evt.detail.text));
-  peer.addEventListener('fatal', (evt) => {
-    dialog.showErrorBox('Raftnotes stopped writing', `${evt.detail.message}\n\nYour notes up to now are safe in ${dataDir}.`);
+  peer = await PeerHost.start({
+    workerUrl: new URL('./peer-worker.js', import.meta.url), dataDir, name: hostname(), origin: APP_ORIGIN,
+    onFatal: (message) => dialog.showErrorBox('Raftnotes stopped writing', `${message}\n\nYour notes up to now are safe in ${dataDir}.`),
+    onSummary: (summary) => {
+      app.setBadgeCount(summary.pending);
+      buildMenu(summary.offline, summary.hasNotebook);
+    },
   });
-  await peer.start();
-  registerBridge(ipcMain, new IpcAdapter({ service: peer, origin: APP_ORIGIN, log: log.child('ipc') }));
+  registerBridge(ipcMain, peer);
   watchEventLoop();
-  followPeer(peer);
   if (settings.localApi) await setLocalApi(true);
   openWindow();
+}
+
+/** call runs an operation for the main process itself (the menu's commands); a refusal is shown in a dialog. */
+async function call<N extends IpcOperation>(name: N, input: unknown): Promise<OperationResult<N> | null> {
+  const result = await peer!.invoke(name, APP_PAGE, input) as IpcResult<OperationResult<N>>;
+  if (result.ok) return result.value;
+  dialog.showErrorBox('Raftnotes', result.error.message);
+  return null;
 }
 
 function openWindow(): void {
@@ -128,33 +134,20 @@ function openWindow(): void {
   void win.loadURL(APP_PAGE);
 }
 
-/** followPeer keeps the menu and the badge of pending notes in step with the peer. */
-function followPeer(peer: NotesService): void {
-  let offline: boolean | null = null;
-  let hasNotebook: boolean | null = null;
-  eventFeed(peer)((event) => {
-    if (event.event === 'notes') app.setBadgeCount(event.data.pending.length);
-    if (event.event !== 'status') return;
-    const now = { offline: event.data.isolated, hasNotebook: event.data.notebook !== null };
-    if (now.offline === offline && now.hasNotebook === hasNotebook) return;
-    ({ offline, hasNotebook } = now);
-    buildMenu(now.offline, now.hasNotebook);
-  });
-}
-
+/** buildMenu sets the application menu for the peer's state (again whenever the worker's summary changes). */
 function buildMenu(offline: boolean, hasNotebook: boolean): void {
-  const peer = service!;
   Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(process.platform, { offline, hasNotebook, localApi: settings.localApi }, {
-    copyInvite: () => clipboard.writeText(peer.invite()),
-    exportNotes: (format) => void exportNotes(peer, format),
+    copyInvite: () => void call('invite', {}).then((answer) => { if (answer !== null) clipboard.writeText(answer.invite); }),
+    exportNotes: (format) => void exportNotes(format),
     openDataFolder: () => void shell.openPath(dataDir),
-    setOffline: (isolated) => void callOperation(peer, 'setIsolated', { isolated }),
+    setOffline: (isolated) => void call('setIsolated', { isolated }),
     setLocalApi: (on) => void setLocalApi(on).then(() => buildMenu(offline, hasNotebook)),
   })));
 }
 
-async function exportNotes(peer: NotesService, format: 'md' | 'json'): Promise<void> {
-  const result = await callOperation(peer, 'exportNotes', { format });
+async function exportNotes(format: 'md' | 'json'): Promise<void> {
+  const result = await call('exportNotes', { format });
+  if (result === null) return;
   const day = new Date().toISOString().slice(0, 10);
   const choice = await dialog.showSaveDialog({
     defaultPath: join(app.getPath('documents'), `raftnotes-${day}.${format}`),
@@ -164,31 +157,24 @@ async function exportNotes(peer: NotesService, format: 'md' | 'json'): Promise<v
   await writeFile(choice.filePath, result.format === 'md' ? result.text : JSON.stringify(result.document, null, 2));
 }
 
-/** setLocalApi starts or stops the local HTTP API for scripts (127.0.0.1, a free port, the data directory's token). */
+/** setLocalApi starts or stops the local HTTP API for scripts (127.0.0.1, a free port, the data directory's token), and remembers it. */
 async function setLocalApi(on: boolean): Promise<void> {
   settings = { ...settings, localApi: on };
   writeSettings(userData, settings);
-  if (!on) {
-    await localApi?.stop();
-    localApi = null;
-    return;
-  }
-  if (localApi !== null || service === null) return;
-  const token = await loadOrCreateToken(dataDir);
-  localApi = new HttpApi({ host: '127.0.0.1', port: 0, token, routes: operationRoutes(service), events: eventFeed(service), ui: null, log: log.child('api') });
-  log.info(`local API for scripts at ${await localApi.start()} (token in ${join(dataDir, 'api-token')})`);
+  const url = await peer?.setLocalApi(on);
+  if (on && url !== null && url !== undefined) log.info(`local API for scripts at ${url} (token in ${join(dataDir, 'api-token')})`);
 }
 
-/** stopGently stops the peer (a leader hands over first) and the local API, within QUIT_GRACE_MS. */
+/** stopGently stops the peer (a leader hands over first; the local API with it), within QUIT_GRACE_MS. */
 async function stopGently(): Promise<void> {
-  const stopped = Promise.all([localApi?.stop(), service?.stop()]).then(() => 'stopped' as const);
+  const stopped = (peer?.stop() ?? Promise.resolve()).then(() => 'stopped' as const);
   const late = new Promise<'late'>((resolve) => setTimeout(() => resolve('late'), QUIT_GRACE_MS).unref());
   if (await Promise.race([stopped, late]) === 'late') log.warn(`the peer did not stop within ${QUIT_GRACE_MS} ms; quitting anyway (its storage is durable)`);
 }
 
 /** watchEventLoop logs the main process's event-loop delay (p50, p99) each minute at debug level: the peer must not stall the window. */
 function watchEventLoop(): void {
-  const delay = monitorEventLoopDelay({ resolution: 10 });
+  const delay = monitorEventLoopDelay({ resolution: 1 });
   delay.enable();
   setInterval(() => {
     log.debug(`event-loop delay p50 ${(delay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms`);

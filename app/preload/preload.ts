@@ -12,7 +12,8 @@ for (const name of IPC_OPERATIONS) {
 }
 bridge['subscribe'] = (listener: (event: unknown) => void) => {
   if (typeof listener !== 'function') throw new TypeError('subscribe takes a function');
-  const forward = (_event: IpcRendererEvent, data: unknown) => listener(data);
+  // The main thread passes each event on as the JSON text the peer's worker made; it is read here, in the page's process.
+  const forward = (_event: IpcRendererEvent, json: string) => listener(JSON.parse(json));
   ipcRenderer.on(EVENTS_CHANNEL, forward);
   ipcRenderer.send(SUBSCRIBE_CHANNEL);
   return () => {

@@ -9,9 +9,11 @@
 // It acts on events, not on polling: after each input the driver announces
 // role, term, leader, commit and membership changes ('change'); the network
 // announces reachability; the document announces what it applied. The
-// `status` event is sent when the view may have changed, at most once per
-// STATUS_EVERY_MS (the first at once); `notes` after each applied batch;
-// `log` for the story a person follows (elections, joins, partitions).
+// `status` event is sent when the view may have changed and `notes` when the
+// document or the outbox did, each at most once per EVENTS_EVERY_MS (the
+// first at once, the last never lost): every page gets the whole picture with
+// each, so a burst of commits must not cost it one picture per commit. `log`
+// is the story a person follows (elections, joins, partitions).
 import { TypedEventEmitter } from '@libp2p/interface';
 import { RaftNode, type Ready } from '../raft/index.ts';
 import type { RaftStorage } from '../storage/index.ts';
@@ -27,11 +29,12 @@ import { ServiceError } from './errors.ts';
 import { logPage, type LogPage } from './log-view.ts';
 import type { Outbox, OutboxRequest } from './outbox.ts';
 import { Proposals } from './proposals.ts';
+import { Throttle } from './throttle.ts';
 import { RaftDriver, type SoftStateChange } from './raft-driver.ts';
 import type { LogLine, NotesSnapshot, PeerStatus, PendingRequest, WriteResult } from './views.ts';
 
-/** STATUS_EVERY_MS is the shortest time between two `status` events. */
-export const STATUS_EVERY_MS = 100;
+/** EVENTS_EVERY_MS is the shortest time between two `status` events, and between two `notes` events. */
+export const EVENTS_EVERY_MS = 100;
 /** HANDOVER_WAIT_MS is how long a leadership transfer is waited for. */
 const HANDOVER_WAIT_MS = 1_500;
 
@@ -95,8 +98,8 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
   private fatalError: Error | null = null;
   /** Peers found to run another version of Raftnotes, told once each. */
   private readonly otherVersions = new Set<string>();
-  private statusTimer: NodeJS.Timeout | null = null;
-  private statusDirty = false;
+  private readonly statusEvents = new Throttle(EVENTS_EVERY_MS, () => this.emit('status'));
+  private readonly notesEvents = new Throttle(EVENTS_EVERY_MS, () => this.emit('notes'));
   private stopping = false;
 
   /** open reads the notebook's state from storage; start() sets it to work. */
@@ -184,7 +187,8 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
     if (this.stopping) return;
     this.stopping = true;
     if (this.fatalError === null) await this.handOver();
-    if (this.statusTimer !== null) clearTimeout(this.statusTimer);
+    this.statusEvents.stop();
+    this.notesEvents.stop();
     this.joiner?.stop();
     this.keeper.stop();
     this.view.stop();
@@ -278,7 +282,7 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
     if (!/^\d{1,15}$/.test(requestId) || !(await this.components.outbox.dismiss(Number(requestId)))) {
       throw new ServiceError('not-found', `There is no refused request ${JSON.stringify(requestId)}; GET /api/notes lists them under "conflicts".`);
     }
-    this.emit('notes');
+    this.notesEvents.signal();
   }
 
   /** checkVersion refuses at once what this peer's copy of the document already shows to be stale. */
@@ -413,20 +417,9 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
     this.keeper.membershipChanged();
   }
 
-  /** statusChanged sends a `status` event now, or at the end of the current STATUS_EVERY_MS window. */
+  /** statusChanged says the view may have changed: a `status` event now, or at the end of the current period. */
   private statusChanged(): void {
-    if (this.statusTimer !== null) {
-      this.statusDirty = true;
-      return;
-    }
-    this.emit('status');
-    this.statusTimer = setTimeout(() => {
-      this.statusTimer = null;
-      if (this.statusDirty) {
-        this.statusDirty = false;
-        this.statusChanged();
-      }
-    }, STATUS_EVERY_MS);
+    this.statusEvents.signal();
   }
 
   // ---- Applying ---------------------------------------------------------------
@@ -460,7 +453,7 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
       changed = true;
       if (command.client === this.id) this.proposals.settle(command.seq, result);
     }
-    if (changed) this.emit('notes');
+    if (changed) this.notesEvents.signal();
     if (this.doc.appliedIndex - this.compactedAt >= this.init.snapshotEvery) setImmediate(() => this.maybeCompact());
   }
 

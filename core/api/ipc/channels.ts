@@ -21,5 +21,5 @@ export function operationChannel(name: IpcOperation): string {
 export const SUBSCRIBE_CHANNEL = 'raftnotes:subscribe';
 /** UNSUBSCRIBE_CHANNEL stops them. */
 export const UNSUBSCRIBE_CHANNEL = 'raftnotes:unsubscribe';
-/** EVENTS_CHANNEL carries each event to the page (webContents.send): an ApiEvent. */
+/** EVENTS_CHANNEL carries each event to the page (webContents.send): an ApiEvent as JSON text, which the preload parses. */
 export const EVENTS_CHANNEL = 'raftnotes:event';

@@ -95,10 +95,12 @@ describe('IpcAdapter', () => {
     expect(events.slice(0, 2).map((e) => e.event)).toEqual(['status', 'notes']);
     expect(events.some((e) => e.event === 'log')).toBe(true); // the peer's story so far
     await ok('addNote', { text: 'seen live' });
-    expect(events.some((e) => e.event === 'notes' && e.data.notes.some((n) => n.text === 'seen live'))).toBe(true);
+    // Events come at most ten times a second: the change arrives within that.
+    await expect.poll(() => events.some((e) => e.event === 'notes' && e.data.notes.some((n) => n.text === 'seen live'))).toBe(true);
     stop();
     const before = events.length;
     await ok('addNote', { text: 'after unsubscribing' });
+    await new Promise((resolve) => setTimeout(resolve, 250));
     expect(events).toHaveLength(before);
   });
 });
