@@ -40,7 +40,7 @@ describe('Electron binary', () => {
   it('explains a missing binary when the electron package throws because its download never ran', () => {
     const found = findElectronBinary({ env: {}, requireElectron: packageWithoutBinary });
     expect(found.ok).toBe(false);
-    expect(!found.ok && found.reason).toMatch(/electron package holds no binary.*github\.com.*ELECTRON_OVERRIDE_DIST_PATH/);
+    expect(!found.ok && found.reason).toMatch(/electron package's download from github\.com did not run.*ELECTRON_OVERRIDE_DIST_PATH/);
   });
 
   it('tells a package that is not installed, and a path that names no file, apart', () => {

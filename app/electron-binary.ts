@@ -53,7 +53,7 @@ export function findElectronBinary(init: ElectronLookupInit = {}): ElectronBinar
       return { ok: false, reason: 'the electron package is not installed (npm install installs it)' };
     }
     // "Electron failed to install correctly": the package is there, the binary its install script downloads is not.
-    return { ok: false, reason: 'the electron package holds no binary: its install script, which downloads one from github.com, did not run or could not reach github.com; ELECTRON_OVERRIDE_DIST_PATH=<folder> names one' };
+    return { ok: false, reason: "the electron package's download from github.com did not run or failed; ELECTRON_OVERRIDE_DIST_PATH=<folder> names a binary" };
   }
   if (typeof path !== 'string' || !exists(path)) return { ok: false, reason: `the electron package names ${String(path)}, which is missing (reinstall the electron package)` };
   return { ok: true, path, source: 'electron package' };
