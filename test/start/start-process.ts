@@ -8,7 +8,6 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { waitFor } from '../cluster/peer-process.ts';
 
 /** ROOT is the repository, where `npm start` runs. */
 export const ROOT = new URL('../../', import.meta.url).pathname;
@@ -64,9 +63,20 @@ export class StartProcess {
     return this.lines.join('\n');
   }
 
+  /** until waits for `check` to return a value, and fails at once, with the output, when `npm start` exits first. */
+  async until<T>(what: string, check: () => T | undefined, ms = 30_000): Promise<T> {
+    for (const deadline = Date.now() + ms; ;) {
+      const value = check();
+      if (value !== undefined) return value;
+      if (this.child!.exitCode !== null) throw new Error(`npm start exited with ${this.child!.exitCode} before ${what}:\n${this.output}`);
+      if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}:\n${this.output}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   /** waitForLine waits for a printed line matching `pattern` and returns its match. */
   waitForLine(pattern: RegExp, ms = 30_000): Promise<RegExpMatchArray> {
-    return waitFor(`a line matching ${pattern} in:\n${this.output}`, () => {
+    return this.until(`a line matching ${pattern}`, () => {
       for (const line of this.lines) {
         const match = pattern.exec(line);
         if (match !== null) return match;

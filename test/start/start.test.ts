@@ -1,7 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { waitFor } from '../cluster/peer-process.ts';
 import { cleanUp, isRunning, ROOT, StartProcess } from './start-process.ts';
 
 afterEach(cleanUp);
@@ -105,7 +104,7 @@ async function statusOf(arg) { const res = await fetch(arg.slice('--app='.length
     // PATH holds the fake xdg-open and Node, and no Chromium.
     start.run(['--profile', 'test-b'], { ...noElectron(start), PATH: `${bin}:${dirname(process.execPath)}`, DISPLAY: ':99' });
     const { url } = await start.waitForPage();
-    expect(await waitFor('xdg-open to be run', () => readJson(seen))).toEqual({ argv: [url] });
+    expect(await start.until('xdg-open ran', () => readJson(seen))).toEqual({ argv: [url] });
     const running = await start.descendants();
     expect(await start.signal('SIGTERM')).toBe(0);
     await expectAllGone(running);
@@ -119,7 +118,7 @@ async function statusOf(arg) { const res = await fetch(arg.slice('--app='.length
     fakeProgram(electronDir, 'electron', `process.on('SIGTERM', () => process.exit(7));
 ${record(seen, '{ runAsNode: process.env.ELECTRON_RUN_AS_NODE ?? null }')}setInterval(() => {}, 1000);\n`);
     start.run(['--profile', 'test-e'], { ELECTRON_OVERRIDE_DIST_PATH: electronDir, ELECTRON_RUN_AS_NODE: '1' });
-    const electron = await waitFor('the fake Electron to run', () => readJson(seen), 45_000);
+    const electron = await start.until('the fake Electron ran', () => readJson(seen), 45_000);
     expect(electron).toEqual({ argv: [ROOT.replace(/\/$/, ''), '--profile', 'test-e'], runAsNode: null });
     expect(start.output).not.toContain('no Electron binary');
     const running = await start.descendants();
