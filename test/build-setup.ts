@@ -4,7 +4,7 @@
 // the web pages the peers and the demo serve. Done once here, in the main
 // process, so parallel test files never race to build.
 import { ensureCliBundle } from '../scripts/build-cli.ts';
-import { ensureRendererBuilt } from './ui/ui-helpers.ts';
+import { ensureRendererBuilt } from '../scripts/build-renderer.ts';
 
 export default async function setup(): Promise<void> {
   await ensureCliBundle();

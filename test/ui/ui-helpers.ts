@@ -1,33 +1,8 @@
-// Helpers for browser tests of the web UI a peer serves: build the renderer
-// when its output is missing or older than its sources (test/build-setup.ts
-// does, once), and launch Debian's Chromium through playwright-core.
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// Helpers for browser tests of the web UI a peer serves: launch Debian's
+// Chromium through Playwright, open a peer's page and collect its errors. The
+// pages are built beforehand by test/build-setup.ts (scripts/build-renderer.ts).
 import { chromium, type Browser, type Page } from 'playwright';
 import type { PeerProcess } from '../cluster/peer-process.ts';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SOURCES = join(ROOT, 'renderer');
-const BUILT = join(ROOT, 'dist', 'renderer', 'index.html');
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** ensureRendererBuilt runs `npm run build:renderer` unless dist/renderer is newer than every file of renderer/. */
-export function ensureRendererBuilt(): void {
-  if (existsSync(BUILT) && statSync(BUILT).mtimeMs >= newestSource(SOURCES)) return;
-  const result = spawnSync(join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--config', 'renderer/vite.config.ts', '--logLevel', 'error'],
-    { cwd: ROOT, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`npm run build:renderer failed:\n${result.stdout}\n${result.stderr}`);
-}
 
 /** CHROMIUM_ARGS keep Debian's Chromium quiet and working as root in a container. */
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
