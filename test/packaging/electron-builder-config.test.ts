@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { Configuration } from 'electron-builder';
 import { describe, expect, it } from 'vitest';
@@ -67,7 +67,7 @@ describe('electron-builder.yml', () => {
 
   it('flips the fuses in an afterPack hook: scripts/after-pack.ts, which exports it', async () => {
     expect(config.afterPack).toBe('./scripts/after-pack.ts');
-    const hook = (await import(join(ROOT, config.afterPack as string))) as { afterPack?: unknown };
+    const hook = (await import(pathToFileURL(join(ROOT, config.afterPack as string)).href)) as { afterPack?: unknown };
     expect(hook.afterPack).toBe(afterPack);
     expect(config.electronFuses, 'one place flips the fuses: the hook').toBeUndefined();
   });
