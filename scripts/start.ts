@@ -5,14 +5,14 @@
 // app window or the default browser (scripts/start-headless.ts).
 //
 //   npm start [-- --profile <name>] [-- --no-open]
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { findElectronBinary } from '../app/electron-binary.ts';
 import { checkProfileName, DEFAULT_PROFILE, ProfileError, profileDataDir, userDataDir } from '../app/profiles.ts';
 import { PACKAGE_ROOT } from '../core/paths.ts';
+import { stop as stopEsbuild } from 'esbuild';
+import { buildApp } from './build-app.ts';
 import { ensureCliBundle } from './build-cli.ts';
 import { ensureRendererBuilt } from './build-renderer.ts';
 import { runElectron } from './start-electron.ts';
@@ -72,27 +72,6 @@ function say(line: string): void {
   process.stdout.write(`raftnotes: ${line}\n`);
 }
 
-/**
- * buildDesktopApp runs scripts/build-app.ts (the main process and preload
- * bundles) when this checkout has it: through its `buildApp()` export, else as
- * `npm run build:app`.
- */
-async function buildDesktopApp(): Promise<void> {
-  const script = join(PACKAGE_ROOT, 'scripts', 'build-app.ts');
-  if (!existsSync(script)) return;
-  const module = await import(pathToFileURL(script).href) as { buildApp?: unknown };
-  if (typeof module.buildApp === 'function') {
-    await (module.buildApp as () => Promise<unknown>)();
-    return;
-  }
-  // npm sets npm_execpath for its scripts: that npm, run by this Node, works alike on every OS.
-  const npm = process.env['npm_execpath'];
-  const result = npm !== undefined
-    ? spawnSync(process.execPath, [npm, 'run', 'build:app'], { cwd: PACKAGE_ROOT, stdio: 'inherit' })
-    : spawnSync('npm', ['run', 'build:app'], { cwd: PACKAGE_ROOT, stdio: 'inherit', shell: process.platform === 'win32' });
-  if (result.status !== 0) throw new Error(`npm run build:app failed (exit code ${result.status ?? result.signal})`);
-}
-
 /** main runs `npm start` with the flags after `--` and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   let args: StartArgs;
@@ -111,11 +90,14 @@ export async function main(argv: string[]): Promise<number> {
   try {
     // The pages serve both ways; the command bundle runs the headless peer; the app bundle runs in Electron.
     ensureRendererBuilt();
-    if (electron.ok) await buildDesktopApp();
+    if (electron.ok) await buildApp();
     else await ensureCliBundle();
   } catch (error) {
     process.stderr.write(`raftnotes: the build failed: ${(error as Error).message}\n`);
     return 1;
+  } finally {
+    // esbuild's service process has done its work: it must not outlive the build (nor linger after this command).
+    await stopEsbuild();
   }
   if (electron.ok) {
     return runElectron(electron.path, PACKAGE_ROOT, args.profile === DEFAULT_PROFILE ? [] : ['--profile', args.profile], say);

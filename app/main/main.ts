@@ -86,7 +86,7 @@ async function start(): Promise<void> {
   denyPermissions(session.defaultSession);
   protocol.handle(APP_SCHEME, appProtocolHandler(RENDERER_DIST));
   peer = await PeerHost.start({
-    workerUrl: new URL('./peer-worker.js', import.meta.url), dataDir, name: hostname(), origin: APP_ORIGIN,
+    workerUrl: unpacked(new URL('./peer-worker.js', import.meta.url)), dataDir, name: hostname(), origin: APP_ORIGIN,
     onFatal: (message) => dialog.showErrorBox('Raftnotes stopped writing', `${message}\n\nYour notes up to now are safe in ${dataDir}.`),
     onSummary: (summary) => {
       app.setBadgeCount(summary.pending);
@@ -192,4 +192,13 @@ function profileOrExit(argv: readonly string[]): string {
     app.exit(2);
     throw error;
   }
+}
+
+/**
+ * unpacked is where a file of the app really is on disk: worker threads read
+ * from the file system, not from inside app.asar, so the packaged app keeps
+ * the peer's worker in app.asar.unpacked (electron-builder.yml, asarUnpack).
+ */
+function unpacked(url: URL): URL {
+  return new URL(url.href.replace(/\/app\.asar\//, '/app.asar.unpacked/'));
 }

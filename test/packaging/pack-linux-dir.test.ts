@@ -24,6 +24,7 @@ const PROJECT_FILES = ['package.json', 'electron-builder.yml', 'scripts/after-pa
 const PROJECT_STAND_INS: Record<string, string> = {
   'dist/app/main.js': 'console.log("main");\n',
   'dist/app/preload.cjs': 'console.log("preload");\n',
+  'dist/app/peer-worker.js': 'console.log("peer worker");\n',
   'dist/renderer/index.html': '<!doctype html><title>Raftnotes</title>\n',
   'dist/renderer/assets/index.js': 'console.log("page");\n',
   'dist/renderer/assets/index.css': 'body {}\n',
@@ -72,12 +73,14 @@ describe('electron-builder --linux dir', () => {
     const entries = listPackage(join(appOutDir, 'resources', 'app.asar'), { isPack: false }).map((p) => p.replaceAll('\\', '/').replace(/^\//, ''));
     // The listing has folders too: a folder is an entry that others sit in.
     const files = entries.filter((p) => !entries.some((q) => q.startsWith(`${p}/`)));
-    expect(files.sort()).toEqual(['dist/app/main.js', 'dist/app/preload.cjs', 'dist/renderer/assets/index.css', 'dist/renderer/assets/index.js',
-      'dist/renderer/index.html', 'package.json']);
+    expect(files.sort()).toEqual(['dist/app/main.js', 'dist/app/peer-worker.js', 'dist/app/preload.cjs', 'dist/renderer/assets/index.css',
+      'dist/renderer/assets/index.js', 'dist/renderer/index.html', 'package.json']);
   });
 
-  it('leaves no app folder beside the archive for Electron to load instead', async () => {
-    expect((await readdir(join(appOutDir, 'resources'))).sort()).toEqual(['app.asar']);
+  it('leaves no app folder beside the archive for Electron to load instead, only the peer\'s worker unpacked', async () => {
+    expect((await readdir(join(appOutDir, 'resources'))).sort()).toEqual(['app.asar', 'app.asar.unpacked']);
+    expect(await readdir(join(appOutDir, 'resources', 'app.asar.unpacked', 'dist', 'app'))).toEqual(['peer-worker.js']);
+    expect(await readdir(join(appOutDir, 'resources', 'app.asar.unpacked'))).toEqual(['dist']);
   });
 
   it('flips the fuses of the packed binary in the afterPack hook', async () => {

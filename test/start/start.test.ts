@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { profileDataDir } from '../../app/profiles.ts';
 import { cleanUp, isRunning, ROOT, StartProcess } from './start-process.ts';
 
 afterEach(cleanUp);
@@ -40,7 +41,7 @@ describe('npm start', () => {
     expect(noBinary).toEqual([expect.stringMatching(/^raftnotes: no Electron binary \(ELECTRON_OVERRIDE_DIST_PATH is .*no-electron, which holds no electron\); running the peer headless instead$/)]);
 
     // The desktop app's own data directory for the profile, inside the temporary home.
-    const dataDir = join(start.userData, 'profiles', 'test-a');
+    const dataDir = profileDataDir(start.userData, 'test-a');
     expect(start.output).toContain(`data in ${dataDir}`);
     const token = readFileSync(join(dataDir, 'api-token'), 'utf8').trim();
     const page = await fetch(url);
