@@ -12,9 +12,10 @@ export async function startCluster(extra: string[] = []): Promise<PeerProcess[]>
   const others = [new PeerProcess(await tempDir(), 'B'), new PeerProcess(await tempDir(), 'C')];
   await Promise.all(others.map((p) => p.start(['--invite', body.invite, '--peer', readyA.addrs[0]!, ...LOCAL, ...extra])));
   const peers = [a, ...others];
-  await waitFor('three voters', async () => {
+  // Formed once the configuration with three voters is committed: until then a membership change is refused as pending.
+  await waitFor('three voters, committed', async () => {
     const { body: s } = await a.api('GET', '/api/status');
-    return s.members.filter((m: { voter: boolean }) => m.voter).length === 3;
+    return s.members.filter((m: { voter: boolean }) => m.voter).length === 3 && s.commitIndex >= s.lastIndex;
   }, 20_000);
   return peers;
 }
