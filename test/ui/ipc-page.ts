@@ -92,8 +92,8 @@ export async function openIpcPage(browser: Browser, adapter: IpcAdapter, init: I
 /**
  * orderedPusher delivers events to the page's `__raftnotesEvents` one batch at
  * a time, in the order the adapter sent them: the events that arrive while a
- * batch is on its way go in the next one. A page that closed or navigated
- * away loses its events, as a destroyed webContents does.
+ * batch is on its way go in the next one. A page that closed loses its
+ * events, as a destroyed webContents does.
  */
 function orderedPusher(frame: Frame): { send: (event: ApiEvent) => void; close: () => void } {
   let queue: ApiEvent[] = [];

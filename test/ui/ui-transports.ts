@@ -80,7 +80,7 @@ export const HTTP_TRANSPORT: UiTransport = {
 const adapters = new WeakMap<ServicePeer, IpcAdapter>();
 
 /** adapterOf is the one IpcAdapter of an in-process peer (the main process makes one per peer), for pages of IPC_ORIGIN. */
-export function adapterOf(peer: ServicePeer): IpcAdapter {
+function adapterOf(peer: ServicePeer): IpcAdapter {
   let adapter = adapters.get(peer);
   if (adapter === undefined) {
     adapter = new IpcAdapter({ service: peer.service, origin: IPC_ORIGIN });
