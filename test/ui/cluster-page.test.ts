@@ -24,7 +24,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterEach(async () => {
-  await Promise.all(browser.contexts().map((context) => context.close()));
+  await Promise.all((browser?.contexts() ?? []).map((context) => context.close()));
   await killAll();
   await stopAllServices();
   await removeDirs();
