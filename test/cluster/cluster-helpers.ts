@@ -20,8 +20,11 @@ export async function startCluster(extra: string[] = []): Promise<PeerProcess[]>
   return peers;
 }
 
+/** ApiPeer is any peer with a local API: a PeerProcess, or an in-process ServicePeer. */
+export type ApiPeer = Pick<PeerProcess, 'running' | 'api'>;
+
 /** leaderOf waits until one of the running peers says it leads. */
-export async function leaderOf(peers: PeerProcess[]): Promise<PeerProcess> {
+export async function leaderOf<P extends ApiPeer>(peers: P[]): Promise<P> {
   return waitFor('a leader', async () => {
     for (const p of peers) {
       if (!p.running) continue;
@@ -48,7 +51,7 @@ export async function addNotes(peer: PeerProcess, prefix: string, count: number,
 }
 
 /** texts lists a peer's notes, in order. */
-export async function texts(peer: PeerProcess): Promise<string[]> {
+export async function texts(peer: ApiPeer): Promise<string[]> {
   const { body } = await peer.api('GET', '/api/notes');
   return body.notes.map((n: { text: string }) => n.text);
 }

@@ -1,25 +1,37 @@
 // The "Cluster" region on the pages of three real peers: every member with its
 // role, leadership handed over from the leader's page, a new leader shown after
-// the leader is killed; and pages from elsewhere cannot use a peer's API.
+// the leader is killed (over HTTP and over IPC); and pages from elsewhere cannot
+// use a peer's API (HTTP: other origins and host names) or the app's bridge
+// (IPC: other origins). One browser serves the file.
 import { createServer, type Server } from 'node:http';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright';
-import { LOCAL, leaderOf, startCluster } from '../cluster/cluster-helpers.ts';
+import { IpcAdapter } from '../../core/api/ipc/ipc-adapter.ts';
+import { createLogger } from '../../core/service/logger.ts';
+import { LOCAL, leaderOf } from '../cluster/cluster-helpers.ts';
 import { killAll, PeerProcess, removeDirs, tempDir, waitFor } from '../cluster/peer-process.ts';
-import { CHROMIUM_ARGS, openPeerPage } from './ui-helpers.ts';
+import { ServicePeer, stopAllServices } from '../cluster/service-peer.ts';
+import { IPC_ORIGIN, openIpcPage } from './ipc-page.ts';
+import { CHROMIUM_ARGS } from './ui-helpers.ts';
+import { UI_TRANSPORTS } from './ui-transports.ts';
 
 let browser: Browser;
 
-beforeEach(async () => {
+beforeAll(async () => {
   // rebind.test stands for a DNS-rebinding attacker's name that resolves to the peer's address.
   browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
     args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP rebind.test 127.0.0.1, MAP evil.test 127.0.0.1'] });
 }, 120_000);
 
 afterEach(async () => {
-  await browser?.close();
+  await Promise.all((browser?.contexts() ?? []).map((context) => context.close()));
   await killAll();
+  await stopAllServices();
   await removeDirs();
+});
+
+afterAll(async () => {
+  await browser?.close();
 });
 
 const members = (page: Page) => page.getByRole('region', { name: 'Cluster' }).getByRole('list', { name: 'Members' }).getByRole('listitem');
@@ -35,12 +47,13 @@ async function leaderShown(page: Page): Promise<string | undefined> {
 }
 
 describe('ClusterPage', () => {
-  it('lists every member with its role, hands leadership over from the leader page, shows the new leader after the leader dies, and removes the dead member', async () => {
-    const peers = await startCluster();
+  // Over IPC the peers run in this process, and a "killed" peer is cut off from the others for good instead (ServicePeer.kill).
+  it.each(UI_TRANSPORTS)('lists every member with its role, hands leadership over from the leader page, shows the new leader after the leader dies, and removes the dead member (over $name)', async (transport) => {
+    const peers = await transport.startCluster();
     const pages: Page[] = [];
     const problems: string[][] = [];
     for (const peer of peers) {
-      const opened = await openPeerPage(browser, peer);
+      const opened = await transport.openPage(browser, peer);
       pages.push(opened.page);
       problems.push(opened.problems.errors);
     }
@@ -129,5 +142,33 @@ describe('ClusterPage', () => {
     }
     expect((await peer.api('GET', '/api/notes')).body.notes).toEqual([]);
     expect((await fetch(`${api}/api/notes`)).status).toBe(401);
+  }, 60_000);
+
+  it('refuses the bridge to a page from another origin, which shows the refusal, and serves the app\'s own page (over IPC)', async () => {
+    const peer = await ServicePeer.start('A');
+    await peer.service.createNotebook('Private');
+    const warnings: string[] = [];
+    const adapter = new IpcAdapter({ service: peer.service, origin: IPC_ORIGIN, log: createLogger('ipc', { sink: (line) => warnings.push(line) }) });
+    // The app's own files from another origin, with window.raftnotes in the page (as the preload would be in a frame that navigated away).
+    const evil = await openIpcPage(browser, adapter, { name: 'evil', origin: 'https://evil.test' });
+    const refusal = 'Pages from https://evil.test may not use Raftnotes.';
+    await evil.page.getByRole('alert').filter({ hasText: refusal }).waitFor();
+    const outcome = await evil.page.evaluate(async () => {
+      const bridge = (globalThis as unknown as { raftnotes: Record<string, (input: unknown) => Promise<unknown>> }).raftnotes;
+      return { notes: await bridge['notes']!({}), add: await bridge['addNote']!({ text: 'evil' }), invite: await bridge['invite']!({}) };
+    });
+    const refused = { ok: false, error: { code: 'forbidden-origin', message: refusal } };
+    expect(outcome).toEqual({ notes: refused, add: refused, invite: refused });
+    // No event reached it either: it never learned the notebook's name.
+    expect(await evil.page.getByRole('heading', { level: 1 }).textContent()).toBe('Raftnotes');
+    expect((await peer.api('GET', '/api/notes')).body.notes).toEqual([]);
+    expect(warnings).toEqual([expect.stringMatching(/warn ipc: event subscription from https:\/\/evil\.test\/index\.html refused/)]);
+
+    // The same files from the app's origin, on the same adapter, are served.
+    const own = await openIpcPage(browser, adapter, { name: 'A' });
+    await own.page.getByRole('heading', { level: 1, name: 'Private' }).waitFor();
+    await own.page.getByRole('list', { name: 'Members' }).getByRole('listitem').first().waitFor();
+    expect(await own.page.getByRole('alert').count()).toBe(0);
+    expect([...evil.problems.errors, ...own.problems.errors]).toEqual([]);
   }, 60_000);
 });

@@ -3,34 +3,25 @@
 // current text to retry from; a peer gone offline shows its notes as pending
 // until it reconnects, then every page shows one order, and its offline edit
 // that lost to an online one as refused until the user dismisses it.
-// One cluster and one browser serve the tests below, in order (each browser test costs seconds).
+// Each scenario runs over HTTP (peer processes serving their pages) and over
+// IPC (the desktop app's renderer over window.raftnotes, peers in this process).
+// One browser serves the file, and one cluster each transport's tests, in order (each browser test costs seconds).
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright';
-import { leaderOf, startCluster, texts } from '../cluster/cluster-helpers.ts';
-import { killAll, removeDirs, waitFor, type PeerProcess } from '../cluster/peer-process.ts';
-import { launchBrowser, openPeerPage, type PageProblems } from './ui-helpers.ts';
+import { leaderOf, texts } from '../cluster/cluster-helpers.ts';
+import { waitFor } from '../cluster/peer-process.ts';
+import { launchBrowser, type PageProblems } from './ui-helpers.ts';
+import { UI_TRANSPORTS, type UiPage, type UiPeer } from './ui-transports.ts';
 
 let browser: Browser;
-let peers: PeerProcess[];
-let pages: Page[];
-const problems: PageProblems[] = [];
 
 beforeAll(async () => {
   browser = await launchBrowser();
-  peers = await startCluster();
-  pages = [];
-  for (const peer of peers) {
-    const opened = await openPeerPage(browser, peer);
-    pages.push(opened.page);
-    problems.push(opened.problems);
-  }
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  await killAll();
-  await removeDirs();
 });
 
 const notesList = (page: Page) => page.getByRole('list', { name: 'Notes' });
@@ -46,7 +37,25 @@ async function addOnPage(page: Page, text: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
-describe('NotesPage', () => {
+describe.each(UI_TRANSPORTS)('NotesPage over $name', (transport) => {
+  let peers: UiPeer[];
+  let opened: UiPage[];
+  let pages: Page[];
+  const problems: PageProblems[] = [];
+
+  beforeAll(async () => {
+    peers = await transport.startCluster();
+    opened = [];
+    for (const peer of peers) opened.push(await transport.openPage(browser, peer));
+    pages = opened.map((o) => o.page);
+    problems.push(...opened.map((o) => o.problems));
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all((pages ?? []).map((page) => page.close()));
+    await transport.cleanup();
+  });
+
   it('shows a note added on one page on the page of another peer', async () => {
     await addOnPage(pages[0]!, 'first from A');
     await noteItem(pages[1]!, 'first from A').waitFor();
@@ -141,28 +150,17 @@ describe('NotesPage', () => {
 
   it('shows a note once when its committed copy arrives before the answer to its request', async () => {
     const page = pages[1]!;
-    // Hold the answer to the POST until the note has come through the event stream: the order a busy peer often gives.
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => { release = resolve; });
-    let answered!: () => void;
-    const fulfilled = new Promise<void>((resolve) => { answered = resolve; });
-    const notesUrl = (url: URL) => url.pathname === '/api/notes';
-    await page.route(notesUrl, async (route) => {
-      if (route.request().method() !== 'POST') return route.fallback();
-      const answer = await route.fetch();
-      await held;
-      await route.fulfill({ response: answer });
-      answered();
-    });
+    // Hold the answer to the request until the note has come through the event stream: the order a busy peer often gives.
+    const hold = await opened[1]!.holdAddNoteAnswers();
     await addOnPage(page, 'answer held back');
     await expect.poll(() => texts(peers[1]!)).toContain('answer held back');
     await expect.poll(() => noteItem(page, 'answer held back').count()).toBe(1).catch(async (e) => {
       throw new Error(`${(e as Error).message}: ${await notesList(page).innerHTML()}`);
     });
     await expect.poll(() => notesList(page).locator('.note.sending').count(), { timeout: 2_000 }).toBe(0);
-    release();
-    await fulfilled;
-    await page.unroute(notesUrl);
+    hold.release();
+    await hold.answered;
+    await hold.stop();
     await expect.poll(() => page.getByRole('textbox', { name: 'New note' }).inputValue()).toBe('');
     expect(await noteItem(page, 'answer held back').count()).toBe(1);
   });

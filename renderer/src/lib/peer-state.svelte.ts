@@ -1,7 +1,7 @@
 // PeerState is the reactive view of one peer that the components share: its
 // status, its notes, its event log and the live connection, kept current by
 // the client's event stream, plus the writes this page has in flight.
-import type { ClientApi, ConnectionState, LogLine, NotesSnapshot, PeerStatus, WriteResult } from '../../../client/client-api.ts';
+import { ClientError, type ClientApi, type ConnectionState, type LogLine, type NotesSnapshot, type PeerStatus, type WriteResult } from '../../../client/client-api.ts';
 
 /** MAX_LOG_LINES bounds the event log kept in the page. */
 export const MAX_LOG_LINES = 300;
@@ -57,8 +57,10 @@ export class PeerState {
       const [status, notes] = await Promise.all([this.client.status(), this.client.notes()]);
       this.status = status;
       this.notes = notes;
-    } catch {
+    } catch (error) {
       // The event stream reports the connection; the next event brings the state.
+      // Over IPC nothing else tells a page of another origin that the app refuses it.
+      if (error instanceof ClientError && error.code === 'forbidden-origin') this.refusal = error.message;
     }
   }
 
