@@ -94,6 +94,10 @@ export async function startServiceCluster(): Promise<ServicePeer[]> {
     await peer.service.joinNotebook(invite);
     return peer;
   }));
-  await waitFor('three voters', () => a.service.status().members.filter((m) => m.voter).length === 3, 20_000);
+  // Formed once the configuration with three voters is committed: until then a membership change is refused as pending.
+  await waitFor('three voters, committed', () => {
+    const s = a.service.status();
+    return s.members.filter((m) => m.voter).length === 3 && s.commitIndex >= s.lastIndex;
+  }, 20_000);
   return [a, ...others];
 }
