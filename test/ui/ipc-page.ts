@@ -60,7 +60,9 @@ export async function openIpcPage(browser: Browser, adapter: IpcAdapter, init: I
     url.protocol = 'app:';
     url.host = APP_HOST;
     const res = await serveAppFile(new Request(url, { method: route.request().method() }));
-    await route.fulfill({ status: res.status, headers: Object.fromEntries(res.headers), body: Buffer.from(await res.arrayBuffer()) });
+    const headers: Record<string, string> = {};
+    res.headers.forEach((value, key) => { headers[key] = value; });
+    await route.fulfill({ status: res.status, headers, body: Buffer.from(await res.arrayBuffer()) });
   });
 
   let interceptor: Interceptor | null = null;
