@@ -4,11 +4,15 @@
 // the desktop app and the headless peer. The order is the electron package's
 // own: ELECTRON_OVERRIDE_DIST_PATH, a folder holding the binary, wins over the
 // copy the package's install script downloads from github.com into
-// node_modules/electron/dist (a download that needs github.com and install
-// scripts, which some machines have neither of).
+// node_modules/electron/dist. `npm install` does not run that script
+// (package.json allowScripts: a machine without github.com must still
+// install); `npm start` runs it the first time it needs the binary
+// (downloadElectronBinary), and falls back to the headless peer when that
+// fails.
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** ElectronBinary is the binary's path and where it was found, or the reason there is none, said to the user. */
 export type ElectronBinary =
@@ -57,4 +61,26 @@ export function findElectronBinary(init: ElectronLookupInit = {}): ElectronBinar
   }
   if (typeof path !== 'string' || !exists(path)) return { ok: false, reason: `the electron package names ${String(path)}, which is missing (reinstall the electron package)` };
   return { ok: true, path, source: 'electron package' };
+}
+
+/** DOWNLOAD_TIMEOUT_MS bounds the binary's download (about 100 MB). */
+const DOWNLOAD_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * downloadElectronBinary runs the electron package's install script, which
+ * downloads the binary from github.com into the package; it returns null when
+ * the binary is there afterwards, else why not (in one line).
+ */
+export function downloadElectronBinary(say: (line: string) => void): string | null {
+  let script: string;
+  try {
+    script = join(dirname(requireFromHere.resolve('electron/package.json')), 'install.js');
+  } catch {
+    return 'the electron package is not installed (npm install installs it)';
+  }
+  say('downloading Electron from github.com (once)…');
+  const result = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: DOWNLOAD_TIMEOUT_MS, env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '' } });
+  if (result.status === 0) return null;
+  const why = `${result.stderr ?? ''}${result.stdout ?? ''}`.split('\n').find((l) => /Error|ENOTFOUND|EAI_AGAIN|ECONNREFUSED/.test(l))?.trim();
+  return `the download of Electron from github.com failed${why === undefined ? '' : ` (${why.slice(0, 160)})`}`;
 }

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { findElectronBinary } from '../app/electron-binary.ts';
+import { downloadElectronBinary, findElectronBinary } from '../app/electron-binary.ts';
 import { checkProfileName, DEFAULT_PROFILE, ProfileError, profileDataDir, userDataDir } from '../app/profiles.ts';
 import { PACKAGE_ROOT } from '../core/paths.ts';
 import { stop as stopEsbuild } from 'esbuild';
@@ -86,7 +86,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const electron = findElectronBinary();
+  let electron = findElectronBinary();
+  // The package is there but its binary was never downloaded (npm install does not run its script): try once now.
+  if (!electron.ok && electron.reason.includes('download')) {
+    const failed = downloadElectronBinary(say);
+    electron = failed === null ? findElectronBinary() : { ok: false, reason: failed };
+  }
   try {
     // The pages serve both ways; the command bundle runs the headless peer; the app bundle runs in Electron.
     ensureRendererBuilt();
