@@ -12,7 +12,6 @@
 // has its own), and the app:// scheme is registered before the app is ready.
 import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, protocol, screen, session, shell } from 'electron';
 import { writeFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -86,7 +85,7 @@ async function start(): Promise<void> {
   denyPermissions(session.defaultSession);
   protocol.handle(APP_SCHEME, appProtocolHandler(RENDERER_DIST));
   peer = await PeerHost.start({
-    workerUrl: unpacked(new URL('./peer-worker.js', import.meta.url)), dataDir, name: hostname(), origin: APP_ORIGIN,
+    workerUrl: unpacked(new URL('./peer-worker.js', import.meta.url)), dataDir, origin: APP_ORIGIN,
     onFatal: (message) => dialog.showErrorBox('Raftnotes stopped writing', `${message}\n\nYour notes up to now are safe in ${dataDir}.`),
     onSummary: (summary) => {
       app.setBadgeCount(summary.pending);

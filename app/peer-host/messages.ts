@@ -19,8 +19,8 @@ export interface PeerSummary {
 /** PeerWorkerData is what the worker is started with. */
 export interface PeerWorkerData {
   dataDir: string;
-  /** This peer's display name. */
-  name: string;
+  /** This peer's display name; default: the one its data directory keeps, else the host name. */
+  name?: string;
   /** The origin of the app's pages: the only sender the bridge serves. */
   origin: string;
 }

@@ -30,7 +30,7 @@ export class PeerHost {
 
   /** start starts the worker and resolves once its peer runs (or rejects with why it did not start). */
   static async start(init: PeerHostInit): Promise<PeerHost> {
-    const data: PeerWorkerData = { dataDir: init.dataDir, name: init.name, origin: init.origin };
+    const data: PeerWorkerData = { dataDir: init.dataDir, origin: init.origin, ...(init.name !== undefined ? { name: init.name } : {}) };
     const worker = new Worker(init.workerUrl, { workerData: data });
     const peerId = await new Promise<string>((resolve, reject) => {
       const onMessage = (message: FromWorker) => {

@@ -19,7 +19,7 @@ const post = (message: FromWorker) => port.postMessage(message);
 // A worker's standard error is the process's: its lines go where the main thread's go.
 const log = createLogger('peer');
 
-const service = new NotesService({ dataDir: init.dataDir, name: init.name });
+const service = new NotesService({ dataDir: init.dataDir, ...(init.name !== undefined ? { name: init.name } : {}) });
 const ipc = new IpcAdapter({ service, origin: init.origin, log });
 const subscriptions = new Map<number, () => void>();
 let localApi: HttpApi | null = null;
