@@ -5,7 +5,7 @@
 // Electron's protocol.handle the function this module makes.
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { CONTENT_SECURITY_POLICY, StaticFiles } from '../../core/api/http/static-files.ts';
+import { CONTENT_SECURITY_POLICY, CONTENT_TYPES, StaticFiles } from '../../core/api/http/static-files.ts';
 
 /** APP_SCHEME is the custom scheme of the app's pages. */
 export const APP_SCHEME = 'app';
@@ -14,11 +14,6 @@ export const APP_ORIGIN = 'app://raftnotes';
 /** APP_PAGE is the notes app's page. */
 export const APP_PAGE = `${APP_ORIGIN}/index.html`;
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8', '.woff2': 'font/woff2',
-};
 
 /** appProtocolHandler answers requests for app:// URLs from the files under `root` (the built renderer). */
 export function appProtocolHandler(root: string): (request: Request) => Promise<Response> {
@@ -35,7 +30,7 @@ export function appProtocolHandler(root: string): (request: Request) => Promise<
     }
     return new Response(new Uint8Array(body), {
       headers: {
-        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
         'content-security-policy': CONTENT_SECURITY_POLICY,
         'x-content-type-options': 'nosniff',
         'cache-control': 'no-store',

@@ -19,7 +19,8 @@ export const CONTENT_SECURITY_POLICY = [
   "connect-src 'self'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
 ].join('; ');
 
-const TYPES: Record<string, string> = {
+/** CONTENT_TYPES is the type of each file the built pages hold, by extension (the app:// protocol serves them too). */
+export const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
@@ -70,7 +71,7 @@ export class StaticFiles {
       }
       return;
     }
-    const type = TYPES[extname(file)] ?? 'application/octet-stream';
+    const type = CONTENT_TYPES[extname(file)] ?? 'application/octet-stream';
     const headers: Record<string, string> = {
       'content-type': type,
       'x-content-type-options': 'nosniff',
