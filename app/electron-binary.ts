@@ -37,6 +37,9 @@ export function executableName(platform: NodeJS.Platform): string {
 
 const requireFromHere = createRequire(import.meta.url);
 
+/** NOT_DOWNLOADED is the reason when the electron package is installed but its binary was never downloaded (downloadElectronBinary may fetch it). */
+export const NOT_DOWNLOADED = "the electron package's download from github.com did not run or failed; ELECTRON_OVERRIDE_DIST_PATH=<folder> names a binary";
+
 /** findElectronBinary looks for the Electron binary in ELECTRON_OVERRIDE_DIST_PATH, then in the electron package. */
 export function findElectronBinary(init: ElectronLookupInit = {}): ElectronBinary {
   const env = init.env ?? process.env;
@@ -57,7 +60,7 @@ export function findElectronBinary(init: ElectronLookupInit = {}): ElectronBinar
       return { ok: false, reason: 'the electron package is not installed (npm install installs it)' };
     }
     // "Electron failed to install correctly": the package is there, the binary its install script downloads is not.
-    return { ok: false, reason: "the electron package's download from github.com did not run or failed; ELECTRON_OVERRIDE_DIST_PATH=<folder> names a binary" };
+    return { ok: false, reason: NOT_DOWNLOADED };
   }
   if (typeof path !== 'string' || !exists(path)) return { ok: false, reason: `the electron package names ${String(path)}, which is missing (reinstall the electron package)` };
   return { ok: true, path, source: 'electron package' };

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { downloadElectronBinary, findElectronBinary } from '../app/electron-binary.ts';
+import { downloadElectronBinary, findElectronBinary, NOT_DOWNLOADED } from '../app/electron-binary.ts';
 import { checkProfileName, DEFAULT_PROFILE, ProfileError, profileDataDir, userDataDir } from '../app/profiles.ts';
 import { PACKAGE_ROOT } from '../core/paths.ts';
 import { stop as stopEsbuild } from 'esbuild';
@@ -88,7 +88,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   let electron = findElectronBinary();
   // The package is there but its binary was never downloaded (npm install does not run its script): try once now.
-  if (!electron.ok && electron.reason.includes('download')) {
+  if (!electron.ok && electron.reason === NOT_DOWNLOADED) {
     const failed = downloadElectronBinary(say);
     electron = failed === null ? findElectronBinary() : { ok: false, reason: failed };
   }

@@ -6,28 +6,17 @@
 // where there is none, as on machines that reach only the npm registry, it
 // is reported skipped with that reason, never passed.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { _electron as electron, type ElectronApplication, type Page } from 'playwright';
 import { afterAll, describe, expect, it } from 'vitest';
+import { findElectronBinary } from '../../app/electron-binary.ts';
 import { buildApp } from '../../scripts/build-app.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** electronBinary is the path of an Electron executable, or why there is none. */
-function electronBinary(): { path: string } | { missing: string } {
-  const override = process.env['ELECTRON_OVERRIDE_DIST_PATH'];
-  if (override !== undefined) return { path: join(override, process.platform === 'win32' ? 'electron.exe' : 'electron') };
-  try {
-    return { path: createRequire(import.meta.url)('electron') as string };
-  } catch (error) {
-    return { missing: `no Electron binary (${(error as Error).message.split('\n')[0]}); set ELECTRON_OVERRIDE_DIST_PATH to an Electron folder to run it` };
-  }
-}
-
-const binary = electronBinary();
+const binary = findElectronBinary();
 const apps: ElectronApplication[] = [];
 let home = '';
 
@@ -48,8 +37,8 @@ async function launch(profile: string): Promise<{ app: ElectronApplication; page
 }
 
 describe('Desktop', () => {
-  if ('missing' in binary) {
-    it.skip(`skipped: ${binary.missing}`, () => {});
+  if (!binary.ok) {
+    it.skip(`skipped: no Electron binary (${binary.reason}); set ELECTRON_OVERRIDE_DIST_PATH to an Electron folder to run it`, () => {});
     return;
   }
 
