@@ -134,7 +134,6 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
     });
     const log = (text: string) => this.log(text);
     const addresses = new MemberAddresses(network, clock);
-    this.names.set(network.peerId, init.name);
     this.keeper = new MembershipKeeper({ network, driver: this.driver, names: this.names, addresses, maxVoters: init.maxVoters, log });
     this.view = new ClusterView({
       network, driver: this.driver, clock, names: this.names, addresses, name: init.name, log, onChange: () => this.statusChanged(),

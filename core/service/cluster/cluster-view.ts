@@ -66,6 +66,7 @@ export class ClusterView {
 
   constructor(init: ClusterViewInit) {
     this.init = init;
+    // This peer's own name enters the names here, for the rows and for the join answers alike.
     init.names.set(init.network.peerId, init.name);
   }
 

@@ -6,14 +6,13 @@ export function utf8Bytes(text: string): number {
   return new TextEncoder().encode(text).byteLength;
 }
 
-/** MAX_NOTE_BYTES is the largest note the peer accepts (the API's own constant). */
-export const MAX_NOTE_BYTES = MAX_TEXT_BYTES;
+export { MAX_TEXT_BYTES };
 
 /** noteTextProblem says what is wrong with a note's text, or null when it can be sent. */
 export function noteTextProblem(text: string): string | null {
   if (text.trim().length === 0) return 'Write something first.';
   const bytes = utf8Bytes(text);
-  if (bytes > MAX_NOTE_BYTES) return `The note is ${bytes.toLocaleString('en')} bytes; the limit is ${MAX_NOTE_BYTES.toLocaleString('en')}.`;
+  if (bytes > MAX_TEXT_BYTES) return `The note is ${bytes.toLocaleString('en')} bytes; the limit is ${MAX_TEXT_BYTES.toLocaleString('en')}.`;
   return null;
 }
 
