@@ -10,18 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { flipFuses } from '@electron/fuses';
 import { Arch, MacPackager, WinPackager, type AfterPackContext } from 'electron-builder';
 import { afterPack, fuseConfig, FUSES } from '../../scripts/after-pack.ts';
-import { ELECTRON_DEFAULTS, fakeElectronBinary, readFuses } from './fake-electron.ts';
-
-/** What every packaged Raftnotes must have: the fuses the issue asks for, the others as Electron ships them. */
-const EXPECTED = {
-  ...ELECTRON_DEFAULTS,
-  RunAsNode: false,
-  EnableNodeOptionsEnvironmentVariable: false,
-  EnableNodeCliInspectArguments: false,
-  EnableCookieEncryption: true,
-  EnableEmbeddedAsarIntegrityValidation: true,
-  OnlyLoadAppFromAsar: true,
-};
+import { ELECTRON_DEFAULTS, fakeElectronBinary, PACKAGED_FUSES, readFuses } from './fake-electron.ts';
 
 function context(electronPlatformName: string, arch: Arch, appOutDir: string, packager: object): AfterPackContext {
   return { electronPlatformName, arch, appOutDir, outDir: appOutDir, targets: [], packager } as unknown as AfterPackContext;
@@ -66,7 +55,7 @@ describe('afterPack', () => {
     await writeFile(binary, fakeElectronBinary());
     expect(await readFuses(binary)).toEqual(ELECTRON_DEFAULTS);
     await flipFuses(binary, fuseConfig('linux', Arch.x64));
-    expect(await readFuses(binary)).toEqual(EXPECTED);
+    expect(await readFuses(binary)).toEqual(PACKAGED_FUSES);
   });
 
   // electron-builder's own addElectronFuses finds each platform's binary; the Linux one is packed for real in pack-linux-dir.test.ts.
@@ -76,7 +65,7 @@ describe('afterPack', () => {
     await writeFile(join(appOutDir, 'Raftnotes.exe'), fakeElectronBinary());
     const packager = Object.assign(Object.create(WinPackager.prototype) as object, { appInfo: { productFilename: 'Raftnotes' } });
     await afterPack(context('win32', Arch.x64, appOutDir, packager));
-    expect(await readFuses(join(appOutDir, 'Raftnotes.exe'))).toEqual(EXPECTED);
+    expect(await readFuses(join(appOutDir, 'Raftnotes.exe'))).toEqual(PACKAGED_FUSES);
   });
 
   it('flips the fuses of the Electron framework inside Raftnotes.app through electron-builder\'s macOS packager', async () => {
@@ -87,6 +76,6 @@ describe('afterPack', () => {
     const packager = Object.assign(Object.create(MacPackager.prototype) as object, { appInfo: { productFilename: 'Raftnotes' } });
     // x64: an arm64 build would run codesign, which only macOS has.
     await afterPack(context('darwin', Arch.x64, appOutDir, packager));
-    expect(await readFuses(join(framework, 'Electron Framework'))).toEqual(EXPECTED);
+    expect(await readFuses(join(framework, 'Electron Framework'))).toEqual(PACKAGED_FUSES);
   });
 });
