@@ -6,6 +6,9 @@ import { Worker } from 'node:worker_threads';
 import type { IpcResult } from '../../core/api/ipc/bridge-types.ts';
 import type { FromWorker, PeerSummary, PeerWorkerData, ToWorker } from './messages.ts';
 
+/** STOPPED answers a call the peer's worker can no longer take. */
+const STOPPED: IpcResult<never> = { ok: false, error: { code: 'stopping', message: 'The peer has stopped; start Raftnotes again.' } };
+
 /** PeerHostInit says where the worker's code is and what it runs. */
 export interface PeerHostInit extends PeerWorkerData {
   /** The worker's module: peer-worker.ts from the sources, dist/app/peer-worker.js in the app. */
@@ -60,14 +63,14 @@ export class PeerHost {
     if (init.onSummary !== undefined) this.post({ type: 'follow-summary' });
     worker.on('exit', () => {
       this.exited = true;
-      for (const answer of this.calls.values()) answer({ ok: false, error: { code: 'stopping', message: 'The peer has stopped; start Raftnotes again.' } });
+      for (const answer of this.calls.values()) answer(STOPPED);
       this.calls.clear();
     });
   }
 
   /** invoke runs an operation of the API table in the worker (IpcAdapter.invoke). */
   invoke(name: string, senderUrl: string, input: unknown): Promise<IpcResult<unknown>> {
-    if (this.exited) return Promise.resolve({ ok: false, error: { code: 'stopping', message: 'The peer has stopped; start Raftnotes again.' } });
+    if (this.exited) return Promise.resolve(STOPPED);
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.calls.set(id, resolve);

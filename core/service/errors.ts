@@ -19,6 +19,9 @@ export type ServiceErrorCode =
   /** The cluster or this peer cannot do it now. */
   | 'no-majority' | 'storage-failed';
 
+/** UNEXPECTED_ERROR_MESSAGE is what every adapter answers for a bug (an error that is not a ServiceError). */
+export const UNEXPECTED_ERROR_MESSAGE = 'The peer hit an unexpected error; see its log. Your notes are safe.';
+
 /** ServiceError is thrown by the service for a request it refuses; `extra` holds fields the answer carries (e.g. `current`). */
 export class ServiceError extends Error {
   static override name = 'ServiceError';

@@ -5,6 +5,7 @@
 // parameters, then the JSON body or the query string) is checked by the
 // operation's schema, and the result answered as the operation says.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { UNEXPECTED_ERROR_MESSAGE } from '../../service/errors.ts';
 import { createLogger, type Logger } from '../../service/logger.ts';
 import type { NotesService } from '../../service/notes-service.ts';
 import type { EventFeed } from '../events.ts';
@@ -62,7 +63,7 @@ export class HttpApi {
     this.server = new HttpServer({
       host: init.host, port: init.port, log: init.log ?? createLogger('api'),
       handle: (req, res, url) => this.serve(req, res, url),
-      internalMessage: 'The peer hit an unexpected error; see its log. Your notes are safe.',
+      internalMessage: UNEXPECTED_ERROR_MESSAGE,
       stoppingMessage: 'This peer is stopping; start it again, or use another peer.',
     });
   }

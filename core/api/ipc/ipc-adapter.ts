@@ -5,7 +5,7 @@
 // input with the operation's schema and runs it (callOperation), and answers
 // refusals as data. Electron-free: the main process only wires ipcMain to it
 // (app/main/ipc-bridge.ts), so it is tested in Node against a real peer.
-import { ServiceError } from '../../service/errors.ts';
+import { ServiceError, UNEXPECTED_ERROR_MESSAGE } from '../../service/errors.ts';
 import { createLogger, type Logger } from '../../service/logger.ts';
 import type { NotesService } from '../../service/notes-service.ts';
 import { callOperation } from '../call.ts';
@@ -45,7 +45,7 @@ export class IpcAdapter {
     } catch (error) {
       if (error instanceof ServiceError) return { ok: false, error: { code: error.code, message: error.message, ...error.extra } };
       this.log.error(`${name} failed`, error);
-      return { ok: false, error: { code: 'internal', message: 'The peer hit an unexpected error; see its log. Your notes are safe.' } };
+      return { ok: false, error: { code: 'internal', message: UNEXPECTED_ERROR_MESSAGE } };
     }
   }
 
