@@ -12,6 +12,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { RAFTNOTES_BIN } from '../core/paths.ts';
+import { parseReadyLine } from '../demo/node.ts';
 import { openPage } from './open-page.ts';
 
 /** HeadlessInit is what the fallback runs and shows. */
@@ -51,14 +52,9 @@ export async function runHeadless(init: HeadlessInit): Promise<number> {
 
   // Read to the end, so the pipe never fills; only the ready line matters.
   createInterface({ input: peer.stdout! }).on('line', (line) => {
-    if (ready || stopping || !line.startsWith('{')) return;
-    let event: { event?: unknown; api?: unknown };
-    try {
-      event = JSON.parse(line) as typeof event;
-    } catch {
-      return;
-    }
-    if (event.event !== 'ready' || typeof event.api !== 'string') return;
+    if (ready || stopping) return;
+    const event = parseReadyLine(line);
+    if (event === null) return;
     ready = true;
     const url = `${event.api}/`;
     say(`Raftnotes (profile ${init.profile}) is at ${url}  (peer pid ${peer.pid}, data in ${init.dataDir}; Ctrl-C stops it)`);
