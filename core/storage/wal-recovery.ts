@@ -9,6 +9,7 @@ import type { Entry, Snapshot } from '../raft/types.ts';
 import { recoveryAdvice, StorageCorruptError } from './errors.ts';
 import { LogState, type LogBatch } from './log-state.ts';
 import { scanSegment } from './segment-scan.ts';
+import { SEAL_RECORD_BYTES } from './record-writer.ts';
 import { listDir, segmentName, snapshotName, writeFully } from './storage-dir.ts';
 import {
   checkRecord,
@@ -69,6 +70,10 @@ export function recoverDir(dir: string, warn: (message: string) => void): Recove
     if (tail.kind === 'corrupt') throw corrupt(name, tail.end, tail.problem);
     if (replay.header === null) throw corrupt(name, 0, 'the segment does not start with a segment record');
     infos.push({ seq, prevLastIndex: replay.header.prevLastIndex });
+    if (last && replay.sealedBy === null && tail.kind === 'clean' && buf.length - tail.end < SEAL_RECORD_BYTES) {
+      // The writer always keeps room for the seal record after the data of the segment it writes.
+      throw corrupt(name, buf.length, 'the file ends right after its data, without the room a segment always keeps: it was cut short (truncated) after it was written, and what followed is lost');
+    }
     if (replay.sealedBy !== null && last) {
       throw corrupt(segmentName(replay.sealedBy), 0, `this segment is missing (${name} says the log goes on in it)`);
     }
