@@ -26,7 +26,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Snapshot } from '../raft/types.ts';
-import { StorageClosedError, StorageCorruptError, writeFailure } from './errors.ts';
+import { StorageClosedError, StorageCorruptError, StorageReadError, writeFailure } from './errors.ts';
 import { LogState } from './log-state.ts';
 import { NextSegment } from './next-segment.ts';
 import type { RaftStorage, StorageBatch, StorageState } from './storage.ts';
@@ -121,7 +121,7 @@ export class DiskStorage implements RaftStorage {
       return storage;
     } catch (err) {
       unlock();
-      if (err instanceof StorageCorruptError || !(err as NodeJS.ErrnoException).code) throw err;
+      if (err instanceof StorageCorruptError || err instanceof StorageReadError || !(err as NodeJS.ErrnoException).code) throw err;
       throw writeFailure(dir, err);
     }
   }

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { crc32c } from './crc32c.ts';
 import { DiskStorage } from './disk-storage.ts';
-import { StorageCorruptError } from './errors.ts';
+import { StorageCorruptError, StorageReadError } from './errors.ts';
 import { MemoryStorage } from './memory-storage.ts';
 import { scanSegment } from './segment-scan.ts';
 import { listDir, segmentName, snapshotName } from './storage-dir.ts';
@@ -254,6 +254,29 @@ describe('Recovery', () => {
 
     fs.rmSync(file);
     expect((await refusal()).message).toContain('snapshot file is missing');
+  });
+
+  it('refuses a segment it cannot read, naming the file, and opens it once it can', async () => {
+    const batches = workload(5);
+    await build(batches);
+    const file = lastSegment();
+    const read = fs.readFileSync;
+    const spy = vi.spyOn(fs, 'readFileSync').mockImplementation(((p: fs.PathOrFileDescriptor, o?: unknown) => {
+      if (p === file) throw Object.assign(new Error(`EIO: i/o error, open '${file}'`), { code: 'EIO' });
+      return read(p, o as never);
+    }) as typeof fs.readFileSync);
+    try {
+      const err = await open().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StorageReadError);
+      expect((err as StorageReadError).file).toBe(file);
+      expect((err as Error).message).toBe(
+        `Cannot read ${file} (EIO): this peer will not start without it. Give the user that runs the peer read and write ` +
+          `access to ${dir} and the files in it (or, if that is not the cause, check the disk), then start the peer again.`,
+      );
+    } finally {
+      spy.mockRestore();
+    }
+    expect(plain(await (await open()).load())).toEqual(await expected(batches)); // the lock was given back
   });
 
   it('refuses a segment written by a newer format version', async () => {
