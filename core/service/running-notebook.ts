@@ -297,13 +297,14 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
   private async write(op: NoteOp): Promise<WriteResult> {
     this.checkWritable();
     const request = await this.components.outbox.add(op, this.init.name, this.components.clock.now());
+    this.checkWritable(); // storage may have failed meanwhile: the request stays in the outbox, for after a restart
     const result = await this.proposals.submit(request);
     if (result === null) return { committed: false, pending: pendingView(request) };
     return { committed: true, note: noteOf(result) };
   }
 
   private checkWritable(): void {
-    if (this.fatalError !== null) throw new ServiceError('storage-failed', `This peer stopped writing: ${this.fatalError.message}`);
+    if (this.fatalError !== null) throw storageFailed(this.fatalError);
   }
 
   // ---- The cluster ------------------------------------------------------------
@@ -469,6 +470,9 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
   private onFatal(error: Error): void {
     this.fatalError = error;
     this.log(`this peer stopped and acknowledges no more writes: ${error.message}`);
+    // Whoever waits for a write hears it now, not after commitWaitMs: it may yet be committed by the others, or after a restart.
+    this.proposals.stop();
+    this.proposals.failWaiting(storageFailed(error));
     this.safeDispatchEvent('fatal', { detail: error });
   }
 
@@ -488,6 +492,11 @@ function noteOf(result: ApplyResult): Note {
     throw new ServiceError('conflict', 'Someone changed the note at the same time. Look at the current text and try again.', { current: result.current });
   }
   throw new ServiceError('not-found', 'The note was deleted meanwhile.');
+}
+
+/** storageFailed is the refusal of a write once storage failed. */
+function storageFailed(error: Error): ServiceError {
+  return new ServiceError('storage-failed', `This peer stopped writing: ${error.message}`);
 }
 
 function notLeader(leaderId: string | null): ServiceError {
