@@ -63,7 +63,6 @@ const DEFAULT_SEGMENT_BYTES = 32 << 20;
  */
 export class DiskStorage implements RaftStorage {
   private readonly dir: string;
-  private readonly segmentBytes: number;
   private readonly warn: (message: string) => void;
   private readonly unlock: () => void;
   private readonly state: LogState<SnapshotRef>;
@@ -90,7 +89,6 @@ export class DiskStorage implements RaftStorage {
 
   private constructor(dir: string, init: Required<DiskStorageInit>, unlock: () => void, r: Recovered, fd: number) {
     this.dir = dir;
-    this.segmentBytes = init.segmentBytes;
     this.warn = init.onWarning;
     this.unlock = unlock;
     this.state = r.state;
