@@ -3,6 +3,7 @@
 // peer whose storage failed acknowledges nothing more and says so; a write it
 // was waiting for is answered at once as not known to be committed, and is
 // committed at most once, after a restart, from the outbox.
+import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createNotebook, MemoryLan, type Notebook } from '../net/index.ts';
 import { MemoryStorage, StorageWriteError } from '../storage/index.ts';
 import { FaultyStorage } from '../storage/testing/faulty-storage.ts';
+import { mountTmpfs, unmount } from '../storage/testing/tmpfs.ts';
 import { systemClock } from './clock.ts';
 import { ServiceError } from './errors.ts';
 import { Outbox } from './outbox.ts';
@@ -102,6 +104,30 @@ describe('StorageFailure', () => {
     await vi.waitFor(() => expect(again.notebook.notes().pending).toEqual([]));
     expect((await again.notebook.addNote('later')).committed).toBe(true);
     expect(texts(again)).toEqual(['before', 'during', 'later']);
+  });
+
+  it('refuses writes with storage-failed, naming the file, when the disk under its outbox is full', async (ctx) => {
+    const mnt = await mkdtemp(join(tmpdir(), 'raftnotes-outbox-full-'));
+    dirs.push(mnt);
+    const refused = mountTmpfs(mnt, '64k');
+    if (refused !== null) {
+      ctx.skip(`cannot mount a tmpfs here (needs root): ${refused}`);
+      return;
+    }
+    try {
+      // A peer that has not joined yet: no leader commits its write, so it must be kept durably in the outbox.
+      const a = await start('L', 'joined', { dir: mnt, commitWaitMs: 300 });
+      expect(() => writeFileSync(join(mnt, 'filler'), Buffer.alloc(1 << 20))).toThrow(/ENOSPC/);
+      const message = await refusal(a.notebook.addNote('on a full disk '.padEnd(60_000, '.')));
+      expect(message).toMatch(new RegExp(`^This peer stopped writing: cannot write ${join(mnt, 'outbox.log')}: ENOSPC`));
+      expect(message).toContain('Free some disk space and restart');
+      expect(texts(a)).toEqual([]);
+      expect(await refusal(a.notebook.addNote('the next one'))).toBe(message); // refused at once from now on
+      await a.notebook.stop();
+      peers.splice(peers.indexOf(a), 1);
+    } finally {
+      unmount(mnt);
+    }
   });
 
   it('commits nothing a follower could not save: with both followers failing, the leader acknowledges no write', async () => {
