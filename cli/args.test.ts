@@ -47,6 +47,8 @@ describe('CommandLine', () => {
     expect(parseCommandLine(['serve', '--help'])).toEqual({ command: 'help', usage: SERVE_USAGE });
     expect(parseCommandLine(['help', 'demo'])).toEqual({ command: 'help', usage: DEMO_USAGE });
     expect(parseCommandLine(['help', 'nothing'])).toEqual({ command: 'help', usage: USAGE });
+    expect(parseCommandLine(['help', 'constructor'])).toEqual({ command: 'help', usage: USAGE });
+    expect(() => parseCommandLine(['toString', '--help'])).toThrow(/unknown command "toString"/);
   });
 
   it('reads host:port, IPv6 included', () => {

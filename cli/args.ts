@@ -59,7 +59,7 @@ export const USAGE = `Usage:
 raftnotes <command> --help tells the flags of each command.`;
 
 /** COMMAND_USAGE is the help of each command. */
-const COMMAND_USAGE: Readonly<Record<'serve' | 'invite' | 'demo', string>> = { serve: SERVE_USAGE, invite: INVITE_USAGE, demo: DEMO_USAGE };
+const COMMAND_USAGE: ReadonlyMap<string, string> = new Map([['serve', SERVE_USAGE], ['invite', INVITE_USAGE], ['demo', DEMO_USAGE]]);
 
 /** ServeArgs are the checked flags of `raftnotes serve`. */
 export interface ServeArgs {
@@ -94,20 +94,20 @@ export class UsageError extends Error {
 export function parseCommandLine(argv: string[]): Args {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h') return { command: 'help', usage: USAGE };
-  if (command === 'help') return { command: 'help', usage: COMMAND_USAGE[rest[0] as keyof typeof COMMAND_USAGE] ?? USAGE };
-  if (command in COMMAND_USAGE && (rest.includes('--help') || rest.includes('-h'))) {
-    return { command: 'help', usage: COMMAND_USAGE[command as keyof typeof COMMAND_USAGE] };
-  }
+  if (command === 'help') return { command: 'help', usage: COMMAND_USAGE.get(rest[0] ?? '') ?? USAGE };
+  const usage = COMMAND_USAGE.get(command);
+  if (usage !== undefined && (rest.includes('--help') || rest.includes('-h'))) return { command: 'help', usage };
   try {
     return parseCommand(command, rest);
   } catch (error) {
-    if (error instanceof UsageError && command in COMMAND_USAGE) error.usage = COMMAND_USAGE[command as keyof typeof COMMAND_USAGE];
+    if (error instanceof UsageError && usage !== undefined) error.usage = usage;
     throw error;
   }
 }
 
 /** parseCommand checks the flags of `command`. */
 function parseCommand(command: string, rest: string[]): Args {
+  if (!COMMAND_USAGE.has(command)) throw new UsageError(`unknown command "${command}".`);
   if (command === 'demo') return parseDemoArgs(rest);
   let values: Record<string, string | boolean | string[] | undefined>;
   try {
@@ -140,7 +140,6 @@ function parseCommand(command: string, rest: string[]): Args {
     if (extra.length > 0) throw new UsageError(`raftnotes invite takes only --data (not --${extra[0]}).`);
     return { command: 'invite', dataDir };
   }
-  if (command !== 'serve') throw new UsageError(`unknown command "${command}".`);
 
   const create = values['create'] as string | undefined;
   const invite = values['invite'] as string | undefined;
