@@ -42,6 +42,12 @@ function entryRecords(): Array<{ offset: number; end: number }> {
   return out;
 }
 
+/**
+ * WITHOUT_ROOT_READS runs the peer so that file permissions hold for it: root reads any file, so as root it runs
+ * without the capabilities that let it (setpriv, util-linux); anyone else as is.
+ */
+const WITHOUT_ROOT_READS = process.getuid?.() === 0 ? ['setpriv', '--bounding-set', '-dac_override,-dac_read_search', '--'] : [];
+
 /** refusal starts the peer, expects it to exit with 1 before it is ready, and returns what it printed. */
 async function refusal(command: string[] = []): Promise<string> {
   await expect(peer.start(LOCAL, {}, command)).rejects.toThrow(/exited with 1 before it was ready/);
@@ -80,15 +86,14 @@ describe('DamagedSegment', () => {
 
   it('refuses to start from a segment it may not read, naming the file and what to do', async () => {
     chmodSync(segment, 0o000);
-    // Root reads any file: the peer runs without the capabilities that let it (setpriv, util-linux).
-    const log = await refusal(['setpriv', '--bounding-set', '-dac_override,-dac_read_search', '--']);
+    const log = await refusal(WITHOUT_ROOT_READS);
     expect(log).toContain(`Cannot read ${segment} (EACCES): this peer will not start without it.`);
     expect(log).toMatch(/read and write access/);
   });
 
   it('starts as before once the file is readable again', async () => {
     chmodSync(segment, 0o000);
-    await refusal(['setpriv', '--bounding-set', '-dac_override,-dac_read_search', '--']);
+    await refusal(WITHOUT_ROOT_READS);
     chmodSync(segment, 0o600);
     await peer.start(LOCAL);
     expect(await texts(peer)).toEqual(Array.from({ length: NOTES }, (_, i) => `note ${i}`));
