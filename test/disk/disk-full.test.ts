@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mountTmpfs, resizeTmpfs, unmount } from '../../core/storage/testing/tmpfs.ts';
 import { LOCAL, texts } from '../cluster/cluster-helpers.ts';
-import { killAll, PeerProcess, waitFor } from '../cluster/peer-process.ts';
+import { killAll, PeerProcess, removeDirs, tempDir, waitFor } from '../cluster/peer-process.ts';
 
 /** A note of 60,000 bytes: about 550 of them fill the peer's first 32 MiB log segment. */
 const noteText = (i: number): string => `note ${i} `.padEnd(60_000, '.');
@@ -17,6 +17,7 @@ let mnt: string | null = null;
 
 afterEach(async () => {
   await killAll();
+  await removeDirs();
   if (mnt !== null) {
     unmount(mnt);
     await rm(mnt, { recursive: true, force: true });
@@ -111,4 +112,53 @@ describe('DiskFull', () => {
     expect((await peer.api('POST', '/api/notes', { text: 'after the disk was freed' })).status).toBe(201);
     expect(await peer.stop()).toBe(0);
   }, 180_000);
+
+  it('leaves the others serving when a follower\'s disk fills up, and the follower catches up once space is freed', async (ctx) => {
+    const dir = await mkdtemp(join(tmpdir(), 'raftnotes-full-'));
+    const refused = mountTmpfs(dir, '48m');
+    if (refused !== null) {
+      await rm(dir, { recursive: true, force: true });
+      ctx.skip(`cannot mount a tmpfs here (needs root): ${refused}`);
+      return;
+    }
+    mnt = dir;
+    const a = new PeerProcess(await tempDir(), 'A');
+    const readyA = await a.start(['--create', 'Full follower', ...LOCAL]);
+    const { body: invite } = await a.api('GET', '/api/invite');
+    const b = new PeerProcess(await tempDir(), 'B');
+    const c = new PeerProcess(join(mnt, 'data'), 'C');
+    for (const p of [b, c]) await p.start(['--invite', invite.invite, '--peer', readyA.addrs[0]!, ...LOCAL]);
+    await waitFor('three voters, committed', async () => {
+      const { body: s } = await a.api('GET', '/api/status');
+      return s.role === 'leader' && s.members.filter((m: { voter: boolean }) => m.voter).length === 3 && s.commitIndex >= s.lastIndex;
+    }, 30_000);
+
+    // Notes through the leader until C's disk is full and C stops; A and B still make a majority.
+    const acknowledged: string[] = [];
+    let next = 0;
+    await Promise.all(Array.from({ length: 4 }, async () => {
+      while (c.running && next < 1_000) {
+        const text = noteText(next++);
+        const res = await a.api('POST', '/api/notes', { text });
+        expect(res.status).toBe(201);
+        acknowledged.push(text);
+      }
+    }));
+    expect(await c.exitCode()).toBe(1);
+    expect(c.logs.join('\n')).toMatch(/The disk is full: writing .*wal-[0-9a-f]{16}\.log failed \(ENOSPC\).*Free some space on this disk and restart the peer\./);
+    for (let i = 0; i < 5; i++) {
+      const text = `after C stopped ${i}`;
+      expect((await a.api('POST', '/api/notes', { text })).status).toBe(201);
+      acknowledged.push(text);
+    }
+
+    // Space freed: C starts again and catches up; every peer holds every acknowledged note once, in one order.
+    resizeTmpfs(mnt, '160m');
+    await c.start(LOCAL);
+    const expected = await texts(a);
+    expect([...expected].sort()).toEqual([...acknowledged].sort()); // concurrent writers: their order is the log's
+    await waitFor('C caught up', async () => JSON.stringify(await texts(c)) === JSON.stringify(expected), 60_000);
+    expect(await texts(b)).toEqual(expected);
+    for (const p of [a, b, c]) await p.stop();
+  }, 240_000);
 });
