@@ -27,7 +27,7 @@ import { MemberNames } from './cluster/member-names.ts';
 import { MembershipKeeper } from './cluster/membership-keeper.ts';
 import { ServiceError } from './errors.ts';
 import { logPage, type LogPage } from './log-view.ts';
-import type { Outbox, OutboxRequest } from './outbox.ts';
+import { OutboxFileError, type Outbox, type OutboxRequest } from './outbox.ts';
 import { Proposals } from './proposals.ts';
 import { Throttle } from './throttle.ts';
 import { RaftDriver, type SoftStateChange } from './raft-driver.ts';
@@ -296,14 +296,23 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
   /** write stores an operation in the outbox, proposes it, and waits up to commitWaitMs for its result. */
   private async write(op: NoteOp): Promise<WriteResult> {
     this.checkWritable();
-    const request = await this.components.outbox.add(op, this.init.name, this.components.clock.now());
-    const result = await this.proposals.submit(request);
+    let request: OutboxRequest;
+    let result: ApplyResult | null;
+    try {
+      request = await this.components.outbox.add(op, this.init.name, this.components.clock.now());
+      this.checkWritable(); // storage may have failed meanwhile: the request stays in the outbox, for after a restart
+      result = await this.proposals.submit(request);
+    } catch (error) {
+      throw error instanceof OutboxFileError ? storageFailed(error) : error;
+    }
     if (result === null) return { committed: false, pending: pendingView(request) };
     return { committed: true, note: noteOf(result) };
   }
 
+  /** checkWritable refuses a write once the Raft storage or the outbox's file failed. */
   private checkWritable(): void {
-    if (this.fatalError !== null) throw new ServiceError('storage-failed', `This peer stopped writing: ${this.fatalError.message}`);
+    const failure = this.fatalError ?? this.components.outbox.failed;
+    if (failure !== null) throw storageFailed(failure);
   }
 
   // ---- The cluster ------------------------------------------------------------
@@ -469,6 +478,9 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
   private onFatal(error: Error): void {
     this.fatalError = error;
     this.log(`this peer stopped and acknowledges no more writes: ${error.message}`);
+    // Whoever waits for a write hears it now, not after commitWaitMs: it may yet be committed by the others, or after a restart.
+    this.proposals.stop();
+    this.proposals.failWaiting(storageFailed(error));
     this.safeDispatchEvent('fatal', { detail: error });
   }
 
@@ -488,6 +500,11 @@ function noteOf(result: ApplyResult): Note {
     throw new ServiceError('conflict', 'Someone changed the note at the same time. Look at the current text and try again.', { current: result.current });
   }
   throw new ServiceError('not-found', 'The note was deleted meanwhile.');
+}
+
+/** storageFailed is the refusal of a write once storage failed. */
+function storageFailed(error: Error): ServiceError {
+  return new ServiceError('storage-failed', `This peer stopped writing: ${error.message}`);
 }
 
 function notLeader(leaderId: string | null): ServiceError {
