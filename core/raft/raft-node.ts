@@ -420,7 +420,9 @@ export class RaftNode {
       // The committed prefix matches every leader's log (Raft §5.4); keep only what follows it.
       const skip = committed - prevLogIndex;
       if (skip >= entries.length) {
-        this.answerAppend(m.from, true, prevLogIndex + entries.length, 0);
+        // Everything sent is committed here already: say how far this log is known to match
+        // (etcd/raft does the same), so a leader whose own anchor for us was compacted learns it.
+        this.answerAppend(m.from, true, committed, 0);
         return;
       }
       prevLogIndex = committed;
