@@ -76,7 +76,7 @@ function configEntry(index: number, term: number, membership: Membership): Entry
 
 function appendEntries(from: string, to: string, term: number, prevLogIndex: number, prevLogTerm: number,
   entries: Entry[] = [], leaderCommit = 0): Message {
-  return { type: 'AppendEntries', from, to, term, prevLogIndex, prevLogTerm, entries, leaderCommit };
+  return { type: 'AppendEntries', from, to, term, prevLogIndex, prevLogTerm, entries, leaderCommit, quiesce: false };
 }
 
 function requestVote(from: string, to: string, term: number, lastLogIndex: number, lastLogTerm: number,
