@@ -152,6 +152,8 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
     network.raft.addEventListener('reachability', (evt) => {
       this.log(`${evt.detail.reachable ? 'connected to' : 'lost'} ${evt.detail.peer}`);
       if (evt.detail.reachable) this.keeper.onReachable();
+      // A quiescent group hears nothing while idle: a closed connection is how a dead leader shows at once.
+      else this.driver.wake();
       this.statusChanged();
     });
     network.raft.addEventListener('other-version', (evt) => {
@@ -216,6 +218,7 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
       appliedIndex: this.doc.appliedIndex,
       lastIndex: raft.lastIndex,
       isolated: network.isolated,
+      quiescent: raft.quiescent,
       notebook: { id: this.notebook.id, name: this.notebook.name },
       members: this.view.members(raft),
     };
