@@ -87,7 +87,7 @@ describe('checkHistory', () => {
   });
 
   it('catches an acknowledged delete that is undone', () => {
-    const events = withFinal(correct(), final([...END_NOTES, [5, 1, 'a:3.2']].sort((x, y) => x[0] - y[0])));
+    const events = withFinal(correct(), final([...END_NOTES, [5, 1, 'a:3.2'] as ObservedNote].sort((x, y) => x[0] - y[0])));
     expect(failing(events)).toEqual(['lost']);
   });
 
@@ -136,6 +136,13 @@ describe('checkHistory', () => {
   it('catches a committed note that a read saw and that is gone', () => {
     const events = [...correct().slice(0, -1), op({ kind: 'read', client: 1, invoke: 3_000, complete: 3_010, outcome: 'ok', notes: [[8, 1, 'a:2.3']] }), final()];
     expect(failing(events)).toEqual(['read-lost']);
+  });
+
+  it('catches a note a 409 answer showed as current that is gone', () => {
+    const conflict = op({ kind: 'edit', client: 2, invoke: 3_000, complete: 3_010, outcome: 'failed', status: 409, seq: 8, version: 1, text: 'a:2.3 e:2.7', current: [8, 2, 'a:2.3 e:1.9'] });
+    const wrote = op({ kind: 'edit', client: 1, invoke: 2_900, complete: 2_950, outcome: 'indeterminate', status: 'timeout', seq: 8, version: 1, text: 'a:2.3 e:1.9' });
+    expect(failing([...correct().slice(0, -1), wrote, conflict, final()])).toEqual(['read-lost']);
+    expect(failing([...correct().slice(0, -1), wrote, conflict, final([...END_NOTES, [8, 2, 'a:2.3 e:1.9']])])).toEqual([]);
   });
 
   it('catches two leaders in one term, by role or by the leader named', () => {

@@ -19,7 +19,7 @@ export type Outcome =
   /** Maybe, maybe not: a timeout, a reset connection, a 5xx. */
   | 'indeterminate';
 
-/** ObservedNote is a note as an answer or a read showed it: [seq, version, text]; its id is noteId(seq). */
+/** ObservedNote is a note as an answer (`note`; `current` of a 409) or a read showed it: [seq, version, text]; its id is noteId(seq). */
 export type ObservedNote = [seq: number, version: number, text: string];
 
 /** OpEvent is one client operation, recorded when it completed. */
@@ -36,8 +36,8 @@ export type OpEvent = {
   status: number | string;
 } & (
   | { kind: 'add'; text: string; note?: ObservedNote }
-  | { kind: 'edit'; seq: number; version: number; text: string; note?: ObservedNote }
-  | { kind: 'delete'; seq: number; version: number }
+  | { kind: 'edit'; seq: number; version: number; text: string; note?: ObservedNote; current?: ObservedNote }
+  | { kind: 'delete'; seq: number; version: number; current?: ObservedNote }
   | { kind: 'read'; notes?: ObservedNote[] }
 );
 

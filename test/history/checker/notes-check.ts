@@ -3,7 +3,8 @@
 // version of a note (an answer, a read, the end state) is traced to the
 // operation that wrote its text (texts are unique, history.ts), which gives
 // phantom, duplicated and CAS-chain violations; the acknowledged writes and
-// the reads are then looked for in the end state (lost, misplaced, read-lost).
+// the reads (and the current notes of 409 answers) are then looked for in
+// the end state (lost, misplaced, read-lost).
 import { noteId, originOf, type FinalEvent, type ObservedNote, type OpEvent } from './history.ts';
 import type { Findings } from './verdicts.ts';
 
@@ -28,8 +29,10 @@ export function checkNotes({ ops, final, discarded }: NotesCheckInput, findings:
   /** deletedFrom: whether a delete that may have taken effect named `seq` at `version` or later. */
   const deletedFrom = (seq: number, version: number) => (deletes.get(seq) ?? []).some((d) => d.version >= version);
 
+  // The end state: every member's when they agree (divergent checks that), else the most advanced one's.
+  const endPeer = [...final?.peers ?? []].sort((a, b) => b.commitIndex - a.commitIndex)[0];
   const end = new Map<number, ObservedNote>();
-  for (const n of final?.peers[0]?.notes ?? []) end.set(n[0], n);
+  for (const n of endPeer?.notes ?? []) end.set(n[0], n);
 
   // Every observation traced to its writer.
   const textAt = new Map<string, string>(); // `${seq}@${version}` -> text
@@ -39,6 +42,7 @@ export function checkNotes({ ops, final, discarded }: NotesCheckInput, findings:
   for (const op of ops) {
     if ((op.kind === 'add' || op.kind === 'edit') && op.note !== undefined) observations.push([op.note, `the answer to client ${op.client} at ${op.complete} ms`]);
     if (op.kind === 'read') for (const n of op.notes ?? []) observations.push([n, `a read of client ${op.client} from ${op.peer} at ${op.complete} ms`]);
+    if ((op.kind === 'edit' || op.kind === 'delete') && op.current !== undefined) observations.push([op.current, `the 409 answer to client ${op.client} at ${op.complete} ms`]);
   }
   for (const n of end.values()) observations.push([n, 'the end state']);
   for (const [[seq, version, text], where] of observations) {
@@ -112,11 +116,12 @@ export function checkNotes({ ops, final, discarded }: NotesCheckInput, findings:
     if (op.kind === 'delete' && op.outcome === 'ok' && end.has(op.seq)) {
       findings.add('lost', `client ${op.client}'s delete of ${noteId(op.seq)} v${op.version}, acknowledged at ${op.complete} ms, is undone: the note is in the end state`);
     }
-    if (op.kind === 'read') {
-      for (const [seq, version, text] of op.notes ?? []) {
+    const seen = op.kind === 'read' ? op.notes ?? [] : (op.kind === 'edit' || op.kind === 'delete') && op.current !== undefined ? [op.current] : [];
+    if (seen.length > 0) {
+      for (const [seq, version, text] of seen) {
         const there = end.get(seq);
         if (there !== undefined ? there[1] >= version : deletedFrom(seq, version)) continue;
-        findings.add('read-lost', `a read of client ${op.client} from ${op.peer} at ${op.complete} ms saw ${noteId(seq)} v${version} "${text}"; the end state has ${there === undefined ? 'no such note' : `v${there[1]}`}`);
+        findings.add('read-lost', `${op.kind === 'read' ? 'a read' : 'the 409 answer'} of client ${op.client} from ${op.peer} at ${op.complete} ms saw ${noteId(seq)} v${version} "${text}"; the end state has ${there === undefined ? 'no such note' : `v${there[1]}`}`);
       }
     }
   }
