@@ -37,6 +37,8 @@ export interface FaultsInit {
   maxActive: number;
   /** Aborted at the end of the run: no new fault starts, and the ones under way end their hold at once. */
   signal: AbortSignal;
+  /** Told of each fault as it ends. */
+  log?: (line: string) => void;
 }
 
 /** Faults injects faults until its signal aborts, then waits for the ones under way to heal. */
@@ -116,7 +118,9 @@ export class Faults {
     } catch (error) {
       detail = `failed: ${(error as Error).message.split('\n')[0]}`;
     }
-    recorder.record({ type: 'fault', kind, start, end: recorder.now(), detail });
+    const end = recorder.now();
+    recorder.record({ type: 'fault', kind, start, end, detail });
+    this.init.log?.(`${kind} ${Math.round(start)}–${Math.round(end)} ms: ${detail}`);
   }
 
   /** target takes a free slot: the leader when `leader` is drawn and it is free, else any free one. */

@@ -75,7 +75,7 @@ export async function runHistory(options: RunOptions): Promise<RunResult> {
       clientError = error;
       stopFaults.abort();
     });
-    faults = new Faults({ cluster, network, recorder, rng, kinds, maxActive: options.maxActive, signal: stopFaults.signal });
+    faults = new Faults({ cluster, network, recorder, rng, kinds, maxActive: options.maxActive, signal: stopFaults.signal, log });
     const faulting = faults.run();
     log(`running ${options.clients} clients for ${seconds} s with faults: ${kinds.join(', ')}`);
     await hold(seconds * 1_000, stopFaults.signal);
