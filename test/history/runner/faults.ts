@@ -10,7 +10,7 @@
 // - partition: {A, B} | {C, D, E} (any shape with a minority and a majority), the leader on either side, 3–8 s.
 // - bridge: two sides that do not reach each other and one peer that reaches both, 3–8 s.
 // - netem: loss of 5–25 % and 10–80 ms of delay on one or more peers' links, 3–8 s
-//   (where the kernel has no sch_netem: 64–512 kbit/s over a 4–16 packet queue).
+//   (where the kernel has no sch_netem: 16–160 kbit/s over a 2–10 packet queue).
 // - transfer: POST /api/leadership from the leader to another voter.
 // - membership: remove a live voter (DELETE /api/members/:id) and replace it by a
 //   fresh peer that joins with the invite code as a learner (promoted by the
@@ -236,7 +236,7 @@ export class Faults {
     try {
       const hit = this.rng.shuffle([...cluster.slots]).slice(0, this.rng.int(1, cluster.slots.length + 1));
       const delayMs = this.rng.int(10, 81);
-      const link = { lossPercent: this.rng.int(5, 26), delayMs, jitterMs: Math.floor(delayMs / 2), rateKbit: this.rng.int(64, 513), queuePackets: this.rng.int(4, 17) };
+      const link = { lossPercent: this.rng.int(5, 26), delayMs, jitterMs: Math.floor(delayMs / 2), rateKbit: this.rng.int(16, 161), queuePackets: this.rng.int(2, 11) };
       let how = '';
       const counters: string[] = [];
       try {
