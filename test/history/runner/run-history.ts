@@ -2,8 +2,9 @@
 // clients and the faults for the given time, heals everything (restarts the
 // dead, resumes the paused, reconnects the isolated, removes every cut and
 // netem), lets the clients go on 2 s more, waits until every member holds the
-// same state, records it, and checks the whole history. A failing run (or any,
-// with `keep`) leaves its history and every peer's log in a directory.
+// same state, records it, and checks the whole history. A failing run, one
+// slow to converge (or any, with `keep`) leaves its history and every peer's
+// log in a directory.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,6 +55,8 @@ export interface RunResult {
 
 /** CONVERGE_MS is how long the members may take to agree after the heal. */
 const CONVERGE_MS = 60_000;
+/** A run whose members took longer than this to agree keeps its history and logs, like a failing one. */
+const SLOW_CONVERGE_MS = 20_000;
 
 /** runHistory runs and checks one history. */
 export async function runHistory(options: RunOptions): Promise<RunResult> {
@@ -102,8 +105,10 @@ export async function runHistory(options: RunOptions): Promise<RunResult> {
   const verdicts = failure === null ? checkHistory(recorder.events) : [];
   const summary = summarize(options, recorder.events, faults?.counts ?? new Map(), failure);
   const failed = failure !== null || verdicts.some((v) => !v.ok);
+  // A slow convergence passes every verdict but is worth a look: its logs are kept too.
+  const slow = summary.convergeMs !== null && summary.convergeMs > SLOW_CONVERGE_MS;
   let dir: string | null = null;
-  if (failed || options.keep) {
+  if (failed || slow || options.keep) {
     dir = join(options.outDir, `seed-${seed}-${peers}p-${new Date().toISOString().replace(/[:.]/g, '-')}`);
     await mkdir(dir, { recursive: true });
     await recorder.write(join(dir, 'history.jsonl'));
