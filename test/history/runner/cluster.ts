@@ -66,11 +66,11 @@ export class Cluster {
     }, 60_000);
   }
 
-  /** invite asks any running peer for the notebook's invite code. */
-  async invite(): Promise<string> {
+  /** invite asks a running peer (not `except`) for the notebook's invite code. */
+  async invite(except: Slot | null = null): Promise<string> {
     return waitFor('an invite code', async () => {
       for (const s of this.slots) {
-        if (!s.peer.running || s.paused) continue;
+        if (!s.peer.running || s.paused || s === except) continue;
         const res = await callPeer(s.peer.ready!, 'GET', '/api/invite', undefined, 2_000);
         if ('status' in res && res.status === 200) return res.body.invite as string;
       }

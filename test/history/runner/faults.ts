@@ -274,7 +274,8 @@ export class Faults {
       const candidates = dead ? cluster.slots : cluster.slots.filter((s) => s !== leader);
       const victim = this.rng.pick(candidates);
       const id = victim.peer.ready!.peerId;
-      const invite = await cluster.invite();
+      // The invite names its inviter's addresses: not the victim's, which its replacement takes over.
+      const invite = await cluster.invite(victim);
       if (dead) await cluster.kill(victim);
       const removal = await this.remove(id, victim);
       if (removal !== 'removed') {

@@ -1,8 +1,10 @@
 // The history runner's network faults do what they say: a cut stops TCP
-// between two namespaces both ways and an uncut lets it through again, and a
+// between two namespaces both ways and an uncut lets it through again, the
+// heal removes a cut it did not make, and a
 // degraded link (netem, or its htb stand-in) is set and cleared with its
 // counters. Needs root; skipped with the reason otherwise.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetwork, namespaceProblem, type HostNetwork } from './network.ts';
 
@@ -50,6 +52,14 @@ describe.skipIf(problem !== null)('HostNetwork in namespaces', () => {
     await net!.uncut(0, 1);
     expect(await reaches(0, '10.77.0.12')).toBe(true);
     expect(await reaches(1, '10.77.0.11')).toBe(true);
+  }, 30_000);
+
+  it('heals what it did not know of: a cut left behind by a failed command', async () => {
+    await promisify(execFile)('ip', ['-n', net!.exec(0)[3]!, 'route', 'add', 'blackhole', '10.77.0.12/32']);
+    expect(await reaches(0, '10.77.0.12')).toBe(false);
+    expect(await net!.heal()).toEqual([expect.stringMatching(/^a: blackhole 10\.77\.0\.12/)]);
+    expect(await reaches(0, '10.77.0.12')).toBe(true);
+    expect(await net!.heal()).toEqual([]);
   }, 30_000);
 
   it('degrades a link and clears it, with its counters', async () => {

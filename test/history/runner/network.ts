@@ -41,8 +41,8 @@ export interface HostNetwork {
   netem(i: number, spec: LinkFault): Promise<string>;
   /** clearNetem says how many packets the link sent and dropped meanwhile. */
   clearNetem(i: number): Promise<string>;
-  /** heal removes every cut and every netem. */
-  heal(): Promise<void>;
+  /** heal removes every cut and every netem; it returns what it found still standing after undoing the faults it knew of. */
+  heal(): Promise<string[]>;
   destroy(): Promise<void>;
 }
 
@@ -126,17 +126,32 @@ class NamespaceNetwork implements HostNetwork {
     const tc = ['netns', 'exec', this.lan.hosts[i]!.netns, 'tc'];
     // The root qdisc's counters: what the fault did to the link.
     const stats = await execFileAsync('ip', [...tc, '-s', 'qdisc', 'show', 'dev', LAN_IF], { timeout: 10_000 }).then(({ stdout }) => stdout, () => '');
-    await run('ip', [...tc, 'qdisc', 'del', 'dev', LAN_IF, 'root']).catch(() => {});
+    await run('ip', [...tc, 'qdisc', 'del', 'dev', LAN_IF, 'root']).catch(() => run('ip', [...tc, 'qdisc', 'del', 'dev', LAN_IF, 'root'])).catch(() => {});
     const m = /Sent \d+ bytes (\d+) pkt \(dropped (\d+)/.exec(stats);
     return m === null ? 'no counters' : `${m[1]} packets sent, ${m[2]} dropped`;
   }
 
-  async heal(): Promise<void> {
+  async heal(): Promise<string[]> {
     for (const key of [...this.cuts]) {
       const [i, j] = key.split('-').map(Number) as [number, number];
       await this.uncut(i, j);
     }
     for (const i of [...this.shaped]) await this.clearNetem(i);
+    // Then every host is looked at, not only the ones known to be faulty: a `tc` or `ip`
+    // that failed under load must not leave a slow link or a cut behind the heal.
+    const leftovers: string[] = [];
+    for (const h of this.lan.hosts) {
+      const qdisc = await output('ip', ['netns', 'exec', h.netns, 'tc', 'qdisc', 'show', 'dev', LAN_IF]);
+      if (/htb|netem/.test(qdisc)) {
+        leftovers.push(`${h.name}: ${qdisc.split('\n')[0]}`);
+        await run('ip', ['netns', 'exec', h.netns, 'tc', 'qdisc', 'del', 'dev', LAN_IF, 'root']);
+      }
+      for (const route of (await output('ip', ['-n', h.netns, 'route', 'show', 'type', 'blackhole'])).split('\n').filter(Boolean)) {
+        leftovers.push(`${h.name}: ${route}`);
+        await run('ip', ['-n', h.netns, 'route', 'del', ...route.trim().split(/\s+/)]);
+      }
+    }
+    return leftovers;
   }
 
   async destroy(): Promise<void> {
@@ -183,7 +198,9 @@ class LoopbackNetwork implements HostNetwork {
     return 'no netem on 127.0.0.1';
   }
 
-  async heal(): Promise<void> {}
+  async heal(): Promise<string[]> {
+    return [];
+  }
 
   async destroy(): Promise<void> {}
 }
@@ -198,6 +215,11 @@ async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** output runs a command and returns its stdout, or '' when it fails. */
+async function output(file: string, args: string[]): Promise<string> {
+  return execFileAsync(file, args, { timeout: 10_000 }).then(({ stdout }) => stdout, () => '');
 }
 
 async function run(file: string, args: string[]): Promise<void> {

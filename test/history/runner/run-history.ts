@@ -125,7 +125,7 @@ export async function runHistory(options: RunOptions): Promise<RunResult> {
 
 /** heal undoes every fault still standing: cuts, netem, pauses, isolations, dead peers, members removed behind the runner's back. */
 async function heal(cluster: Cluster, network: Awaited<ReturnType<typeof createNetwork>>, log: (line: string) => void): Promise<void> {
-  await network.heal();
+  for (const leftover of await network.heal()) log(`the heal found and removed a leftover: ${leftover}`);
   for (const s of cluster.slots) {
     if (s.paused) cluster.resume(s);
     if (!s.peer.running) await cluster.restart(s);
@@ -144,7 +144,7 @@ async function heal(cluster: Cluster, network: Awaited<ReturnType<typeof createN
   for (const s of cluster.slots) {
     if (members !== null && !members.has(s.peer.ready!.peerId)) {
       log(`${s.name} is no longer a member: replaced by a fresh peer`);
-      await cluster.replace(s, await cluster.invite());
+      await cluster.replace(s, await cluster.invite(s));
     }
   }
 }
