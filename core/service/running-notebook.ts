@@ -29,6 +29,7 @@ import { ServiceError } from './errors.ts';
 import { logPage, type LogPage } from './log-view.ts';
 import { OutboxFileError, type Outbox, type OutboxRequest } from './outbox.ts';
 import { Proposals } from './proposals.ts';
+import { packSnapshot, unpackSnapshot } from './snapshot-codec.ts';
 import { Throttle } from './throttle.ts';
 import { RaftDriver, type SoftStateChange } from './raft-driver.ts';
 import type { LogLine, NotesSnapshot, PeerStatus, PendingRequest, WriteResult } from './views.ts';
@@ -94,6 +95,8 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
   private doc: NotesDocument;
   /** The index of the newest snapshot taken or restored. */
   private compactedAt: number;
+  /** A snapshot is being compressed (maybeCompact). */
+  private compacting = false;
   /** Set when storage failed: the notebook acknowledges nothing more. */
   private fatalError: Error | null = null;
   /** Peers found to run another version of Raftnotes, told once each. */
@@ -112,7 +115,7 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
       membership: init.origin === 'created' ? { voters: [id], learners: [] } : { voters: [], learners: [id] },
       restore,
     });
-    const doc = restore.snapshot === undefined ? new NotesDocument() : NotesDocument.restore(restore.snapshot.data);
+    const doc = restore.snapshot === undefined ? new NotesDocument() : NotesDocument.restore(unpackSnapshot(restore.snapshot.data));
     return new RunningNotebook(init, components, node, doc, restore.snapshot?.index ?? 0);
   }
 
@@ -439,7 +442,7 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
     let changed = false;
     const snapshot = rd.snapshot;
     if (snapshot !== null && snapshot.index > this.doc.appliedIndex) {
-      this.doc = NotesDocument.restore(snapshot.data);
+      this.doc = NotesDocument.restore(unpackSnapshot(snapshot.data));
       this.compactedAt = snapshot.index;
       this.log(`restored ${this.doc.size()} notes from a snapshot at index ${snapshot.index}`);
       changed = true;
@@ -468,14 +471,24 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
     if (this.doc.appliedIndex - this.compactedAt >= this.init.snapshotEvery) setImmediate(() => this.maybeCompact());
   }
 
-  /** maybeCompact snapshots the document every snapshotEvery entries; outside the Ready loop, so the core has advanced. */
+  /**
+   * maybeCompact snapshots the document every snapshotEvery entries; outside the Ready loop, so the core has
+   * advanced. The image is taken at once; it is compressed off the event loop, then handed to the core.
+   */
   private maybeCompact(): void {
-    if (this.stopping || this.fatalError !== null) return;
+    if (this.stopping || this.fatalError !== null || this.compacting) return;
     const applied = Math.min(this.doc.appliedIndex, this.driver.node.status().appliedIndex);
     if (applied - this.compactedAt < this.init.snapshotEvery || applied !== this.doc.appliedIndex) return;
-    this.driver.node.compact(applied, this.doc.snapshot());
-    this.driver.kick();
-    this.compactedAt = applied;
+    this.compacting = true;
+    const image = this.doc.snapshot();
+    packSnapshot(image).then((packed) => {
+      // A snapshot restored meanwhile (from the leader) may be newer: the core keeps the newest.
+      if (this.stopping || this.fatalError !== null || applied <= this.compactedAt) return;
+      this.driver.node.compact(applied, packed);
+      this.driver.kick();
+      this.compactedAt = applied;
+    }, (error: unknown) => this.log(`could not compress a snapshot, the log stays as it is: ${(error as Error).message}`))
+      .finally(() => { this.compacting = false; });
   }
 
   private onFatal(error: Error): void {
