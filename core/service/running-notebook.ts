@@ -28,6 +28,7 @@ import { MemberNames } from './cluster/member-names.ts';
 import { MembershipKeeper } from './cluster/membership-keeper.ts';
 import { ServiceError } from './errors.ts';
 import { logPage, type LogPage } from './log-view.ts';
+import { markdownExport } from './markdown-export.ts';
 import type { Outbox, OutboxRequest } from './outbox.ts';
 import { Proposals } from './proposals.ts';
 import { Throttle } from './throttle.ts';
@@ -257,11 +258,7 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
 
   /** exportMarkdown is the whole document as Markdown, one section per note. */
   exportMarkdown(): string {
-    const parts = [`# ${this.notebook.name}`, ''];
-    for (const n of this.doc.list()) {
-      parts.push(`## ${new Date(n.createdAt).toISOString()} · ${n.author || 'unknown'}`, '', n.text, '');
-    }
-    return parts.join('\n');
+    return markdownExport(this.notebook.name, this.doc.list());
   }
 
   /** addrs lists where other peers reach this one. */
