@@ -34,11 +34,20 @@ DOMPurify.addHook('afterSanitizeAttributes', (node) => {
 const CACHE_SIZE = 500;
 const cache = new Map<string, string>();
 
+/**
+ * MARKDOWN_SIGNS are the characters and line starts that can make Markdown
+ * (emphasis, code, links, autolinks, lists, quotes, headings, tables, HTML):
+ * a text without any is one paragraph, rendered without the parser.
+ */
+const MARKDOWN_SIGNS = /[\\`*_[\]<>&|~#]|https?:|www\.|^( {4}|\t)|^\s*([-+=>]|\d+[.)])/m;
+
 /** renderMarkdown is `text` as sanitized HTML. */
 export function renderMarkdown(text: string): string {
   const hit = cache.get(text);
   if (hit !== undefined) return hit;
-  const html = DOMPurify.sanitize(marked.parse(text) as string, { USE_PROFILES: { html: true }, FORBID_TAGS, FORBID_ATTR });
+  const html = MARKDOWN_SIGNS.test(text)
+    ? DOMPurify.sanitize(marked.parse(text) as string, { USE_PROFILES: { html: true }, FORBID_TAGS, FORBID_ATTR })
+    : `<p>${escapeHtml(text).replace(/\n/g, '<br>')}</p>`;
   cache.set(text, html);
   if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
   return html;
