@@ -236,8 +236,10 @@ describe.each(UI_TRANSPORTS)('NotesPageUx over $name', (transport) => {
     expect(await log.getByRole('list').getByRole('listitem').count()).toBeGreaterThan(0);
 
     // The first Tab reaches the skip links; "Skip to cluster" moves the focus there.
-    await page.evaluate(() => { (document.activeElement as HTMLElement | null)?.blur(); window.scrollTo(0, 0); });
-    await page.locator('body').focus();
+    // (A freshly loaded page: Tab starts from its top.)
+    await page.reload();
+    await page.getByRole('textbox', { name: 'New note' }).waitFor();
+    await untilAllShown(page, peers[0]!);
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to notes');
     await page.keyboard.press('Tab');
