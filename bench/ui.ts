@@ -20,7 +20,7 @@
 // Writes bench/results/ui.md and a screenshot beside it; removes every process
 // and directory it made.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, hostname } from 'node:os';
+import { cpus, hostname, loadavg } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright';
@@ -163,6 +163,7 @@ async function commitToVisible(page: Page, leader: RaftnotesPeer, runs: number):
   return { fromAnswer, fromSend };
 }
 
+const loadAtStart = loadavg()[0]!;
 const stats = (xs: number[]) => ({ p50: percentile(xs, 0.5), p99: percentile(xs, 0.99), max: Math.max(...xs) });
 const over = (xs: number[], limit: number) => (100 * xs.filter((x) => x > limit).length / xs.length).toFixed(1);
 
@@ -207,7 +208,8 @@ try {
   const lines = [
     '# bench:ui — the notes page with 100,000 notes',
     '',
-    `Run: \`npm run bench:ui${process.argv.slice(2).length > 0 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\` on ${hostname()}, ${cpus().length} cores shared with other work, ${new Date().toISOString()}.`,
+    `Run: \`npm run bench:ui${process.argv.slice(2).length > 0 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\` on ${hostname()}, ${cpus().length} cores shared with other work, ${new Date().toISOString()};`,
+    `load average (1 min) ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end: every number below is taken on a machine that busy.`,
     'Three `raftnotes serve` peers on 127.0.0.1 with durable storage; Debian\'s Chromium (headless, no GPU) driven by Playwright, viewport 1280×900;',
     'the page of a follower, served by its own peer (HTTP and server-sent events).',
     '',
@@ -218,8 +220,8 @@ try {
     `| first render of ${total.toLocaleString('en')} notes (navigation → counted and shown), ${LOADS} loads | ${loads.map(ms).join(', ')} (median ${ms(percentile(loads, 0.5))}) |`,
     `| page memory: JavaScript heap after a garbage collection | ${mem.heapMb.toFixed(1)} MB |`,
     `| page memory: DOM nodes | ${mem.nodes.toLocaleString('en')} |`,
-    `| scrolling 60 px per frame, 4 s: frame time p50 / p99 / max | ${ms(percentile(steady, 0.5))} / ${ms(percentile(steady, 0.99))} / ${ms(Math.max(...steady))} (${steady.length} frames, ${over(steady, 16.7)} % over 16.7 ms) |`,
-    `| jumping to a random place every frame, 2 s: frame time p50 / p99 / max | ${ms(percentile(jumps, 0.5))} / ${ms(percentile(jumps, 0.99))} / ${ms(Math.max(...jumps))} (${jumps.length} frames, ${over(jumps, 16.7)} % over 16.7 ms) |`,
+    `| scrolling 60 px per frame, 4 s: frame time p50 / p99 / max | ${ms(percentile(steady, 0.5))} / ${ms(percentile(steady, 0.99))} / ${ms(Math.max(...steady))} (${steady.length} frames; ${over(steady, 16.7)} % over 16.7 ms, ${over(steady, 25)} % over 25 ms: a frame dropped at 60 fps) |`,
+    `| jumping to a random place every frame, 2 s: frame time p50 / p99 / max | ${ms(percentile(jumps, 0.5))} / ${ms(percentile(jumps, 0.99))} / ${ms(Math.max(...jumps))} (${jumps.length} frames; ${over(jumps, 16.7)} % over 16.7 ms, ${over(jumps, 25)} % over 25 ms) |`,
     `| commit on the leader (its 201 answer) → visible on the follower's page, ${VISIBLE_RUNS} notes one at a time: p50 / p99 / max | ${ms(a.p50)} / ${ms(a.p99)} / ${ms(a.max)} |`,
     `| the same from the POST being sent (adds the commit itself): p50 / p99 / max | ${ms(s.p50)} / ${ms(s.p99)} / ${ms(s.max)} |`,
     '',
