@@ -10,9 +10,10 @@
 // role, term, leader, commit and membership changes ('change'); the network
 // announces reachability; the document announces what it applied. The
 // `status` event is sent when the view may have changed and `notes` when the
-// document or the outbox did, each at most once per EVENTS_EVERY_MS (the
-// first at once, the last never lost): every page gets the whole picture with
-// each, so a burst of commits must not cost it one picture per commit. `log`
+// document or the outbox did, at most once per EVENTS_EVERY_MS and
+// NOTES_EVENTS_EVERY_MS (the first at once, the last never lost), so a burst
+// of commits costs a page one event per period, not one per commit; a page
+// is sent the notes changed since the revision it holds (notesSince). `log`
 // is the story a person follows (elections, joins, partitions).
 import { TypedEventEmitter } from '@libp2p/interface';
 import { RaftNode, type Ready } from '../raft/index.ts';
@@ -27,15 +28,18 @@ import { MemberNames } from './cluster/member-names.ts';
 import { MembershipKeeper } from './cluster/membership-keeper.ts';
 import { ServiceError } from './errors.ts';
 import { logPage, type LogPage } from './log-view.ts';
+import { markdownExport } from './markdown-export.ts';
 import { OutboxFileError, type Outbox, type OutboxRequest } from './outbox.ts';
 import { Proposals } from './proposals.ts';
 import { packSnapshot, unpackSnapshot } from './snapshot-codec.ts';
 import { Throttle } from './throttle.ts';
 import { RaftDriver, type SoftStateChange } from './raft-driver.ts';
-import type { LogLine, NotesSnapshot, PeerStatus, PendingRequest, WriteResult } from './views.ts';
+import type { LogLine, NotesChange, NotesSnapshot, PeerStatus, PendingRequest, WriteResult } from './views.ts';
 
-/** EVENTS_EVERY_MS is the shortest time between two `status` events, and between two `notes` events. */
+/** EVENTS_EVERY_MS is the shortest time between two `status` events. */
 export const EVENTS_EVERY_MS = 100;
+/** NOTES_EVENTS_EVERY_MS is the shortest time between two `notes` events: they carry only what changed, so they may come often. */
+export const NOTES_EVENTS_EVERY_MS = 16;
 /** HANDOVER_WAIT_MS is how long a leadership transfer is waited for. */
 const HANDOVER_WAIT_MS = 1_500;
 
@@ -102,7 +106,7 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
   /** Peers found to run another version of Raftnotes, told once each. */
   private readonly otherVersions = new Set<string>();
   private readonly statusEvents = new Throttle(EVENTS_EVERY_MS, () => this.emit('status'));
-  private readonly notesEvents = new Throttle(EVENTS_EVERY_MS, () => this.emit('notes'));
+  private readonly notesEvents = new Throttle(NOTES_EVENTS_EVERY_MS, () => this.emit('notes'));
   private stopping = false;
 
   /** open reads the notebook's state from storage; start() sets it to work. */
@@ -238,6 +242,21 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
     };
   }
 
+  /** notesSince is what changed in the document after `revision` (null: nothing held yet), as the `notes` event sends it. */
+  notesSince(revision: number | null): NotesChange {
+    const { outbox } = this.components;
+    const changes = revision === null ? null : this.doc.changesSince(revision);
+    return {
+      reset: changes === null,
+      revision: this.doc.appliedIndex,
+      notes: changes?.notes ?? this.doc.list(),
+      deleted: changes?.deleted ?? [],
+      pending: outbox.list().map(pendingView),
+      conflicts: outbox.rejected().map((r) => ({ ...pendingView(r), error: r.error, current: r.current ?? null })),
+      commitIndex: this.driver.softState.commitIndex,
+    };
+  }
+
   /** logEntries lists up to `limit` log entries from index `from`; compacted ones answer from the snapshot point. */
   logEntries(from: number, limit: number): LogPage {
     return logPage(this.driver.node, from, limit, this.doc.appliedIndex);
@@ -245,11 +264,7 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
 
   /** exportMarkdown is the whole document as Markdown, one section per note. */
   exportMarkdown(): string {
-    const parts = [`# ${this.notebook.name}`, ''];
-    for (const n of this.doc.list()) {
-      parts.push(`## ${new Date(n.createdAt).toISOString()} · ${n.author || 'unknown'}`, '', n.text, '');
-    }
-    return parts.join('\n');
+    return markdownExport(this.notebook.name, this.doc.list());
   }
 
   /** addrs lists where other peers reach this one. */
@@ -306,6 +321,7 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
     let result: ApplyResult | null;
     try {
       request = await this.components.outbox.add(op, this.init.name, this.components.clock.now());
+      this.notesEvents.signal(); // the request shows as pending until it commits
       this.checkWritable(); // storage may have failed meanwhile: the request stays in the outbox, for after a restart
       result = await this.proposals.submit(request);
     } catch (error) {
