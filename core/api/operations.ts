@@ -23,8 +23,12 @@ export interface HttpBinding<R> {
   method: HttpMethod;
   /** The path; `:name` segments are input fields. */
   path: string;
-  /** Where the other input fields come from: the JSON body, or the query string (whole numbers there are read as numbers). */
-  from: 'body' | 'query';
+  /**
+   * Where the other input fields come from: the JSON body, the query string
+   * (whole numbers there are read as numbers), or either ('query-or-body': a
+   * field given in both must have the same value there).
+   */
+  from: 'body' | 'query' | 'query-or-body';
   /** The answer; default 200 with the result as the body. */
   answer?: (result: R) => HttpAnswer;
 }
@@ -96,7 +100,7 @@ export const OPERATIONS = {
     summary: 'Deletes a note if `version` is still its current version.',
     input: v.object({ id: pathParam, version: noteVersion }),
     run: (service, { id, version }) => service.running().deleteNote(id, version),
-    http: { method: 'DELETE', path: '/api/notes/:id', from: 'query', answer: written('deleted', 200) },
+    http: { method: 'DELETE', path: '/api/notes/:id', from: 'query-or-body', answer: written('deleted', 200) },
   }),
   dismissConflict: operation({
     summary: 'Forgets a refused request (listed under `conflicts`) the user has seen.',

@@ -26,10 +26,11 @@ export function body<E extends v.ObjectEntries>(entries: E, example: string) {
   );
 }
 
-/** noteText is a note's text: 1 to MAX_TEXT_BYTES bytes of UTF-8. */
+/** noteText is a note's text: 1 to MAX_TEXT_BYTES bytes of UTF-8, not only whitespace (the pages refuse that too). */
 export const noteText = v.pipe(
   v.string("The note's text must be a string."),
   v.minLength(1, "The note's text must not be empty."),
+  v.check((text) => text.trim().length > 0, "The note's text must not be only spaces and line breaks: write something."),
   v.maxBytes(MAX_TEXT_BYTES, `The note's text must be at most ${MAX_TEXT_BYTES} bytes of UTF-8.`),
 );
 
