@@ -10,11 +10,13 @@ import type { Logger } from '../core/service/logger.ts';
 import { NotesService } from '../core/service/notes-service.ts';
 import { writeFileDurably } from '../core/storage/index.ts';
 import type { ServeArgs } from './args.ts';
+import { checkFirstRunFlags } from './first-run-flags.ts';
 import { ADDRS_FILE } from './invite.ts';
 import { PARENT_GONE_MESSAGE, watchParent } from './parent-watch.ts';
 
 /** serve runs a peer until it is stopped and returns the exit code. */
 export async function serve(args: ServeArgs, log: Logger): Promise<number> {
+  await checkFirstRunFlags(args);
   const parentGone = args.exitWithParent ? watchParent() : null;
   const service = new NotesService({
     dataDir: args.dataDir, peers: args.peers, mdns: args.mdns, maxVoters: args.maxVoters, snapshotEvery: args.snapshotEvery, tickMs: args.tickMs,
