@@ -9,6 +9,7 @@ import { loadOrCreateToken } from '../core/service/data-dir.ts';
 import type { Logger } from '../core/service/logger.ts';
 import { NotesService } from '../core/service/notes-service.ts';
 import { writeFileDurably } from '../core/storage/index.ts';
+import { chooseApiAddress, keepApiAddress, listenProblem } from './api-address.ts';
 import type { ServeArgs } from './args.ts';
 import { checkFirstRunFlags } from './first-run-flags.ts';
 import { ADDRS_FILE } from './invite.ts';
@@ -30,8 +31,16 @@ export async function serve(args: ServeArgs, log: Logger): Promise<number> {
     else if (args.invite !== undefined) await service.joinNotebook(args.invite);
   }
   const token = await loadOrCreateToken(args.dataDir);
-  const api = new HttpApi({ ...args.api, token, routes: operationRoutes(service), events: eventFeed(service), log: log.child('api') });
-  const url = await api.start();
+  const apiAddress = await chooseApiAddress(args.dataDir, args.api, (message) => log.warn(message));
+  const api = new HttpApi({ ...apiAddress.address, token, routes: operationRoutes(service), events: eventFeed(service), log: log.child('api') });
+  let url: string;
+  try {
+    url = await api.start();
+  } catch (error) {
+    await service.stop().catch(() => {});
+    throw listenProblem(error, apiAddress, args.dataDir);
+  }
+  keepApiAddress(args.dataDir, url);
   const addrs = service.addrs();
   if (addrs.length > 0) writeFileDurably(args.dataDir, ADDRS_FILE, [Buffer.from(JSON.stringify(addrs))], 0o600);
   const notebook = service.notebook;
