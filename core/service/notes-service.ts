@@ -13,7 +13,10 @@ import {
   writeNotebookFile, type Notebook,
 } from '../net/index.ts';
 import { systemClock } from './clock.ts';
-import { DataDirError, ensureDataDir, RAFT_DIR, readProfile, writeProfile, type Profile } from './data-dir.ts';
+import { MemberNames } from './cluster/member-names.ts';
+import {
+  DataDirError, ensureDataDir, MEMBER_NAMES_FILE, RAFT_DIR, readMemberNames, readProfile, writeMemberNames, writeProfile, type Profile,
+} from './data-dir.ts';
 import { ServiceError } from './errors.ts';
 import type { LogPage } from './log-view.ts';
 import { Outbox } from './outbox.ts';
@@ -203,6 +206,27 @@ export class NotesService extends TypedEventEmitter<ServiceEvents> {
     }
   }
 
+  /** memberNames are the members' names kept in the data directory, kept there again when they change. */
+  private async memberNames(): Promise<MemberNames> {
+    const dataDir = this.dataDir;
+    const kept = await readMemberNames(dataDir);
+    if (kept === null) this.log(`${join(dataDir, MEMBER_NAMES_FILE)} is damaged; the members' names are learned again from them`);
+    return new MemberNames({
+      initial: kept ?? {},
+      save: (names) => {
+        try {
+          writeMemberNames(dataDir, names);
+        } catch (error) {
+          this.log(`cannot keep the members' names: ${(error as Error).message}`);
+        }
+      },
+    });
+  }
+
+  private log(text: string): void {
+    this.safeDispatchEvent('log', { detail: { at: systemClock.now(), text } });
+  }
+
   /** run builds the notebook's components for real and starts it. */
   private async run(notebook: Notebook, profile: Profile): Promise<void> {
     const joinTargets = [...(this.init.peers ?? [])];
@@ -221,11 +245,12 @@ export class NotesService extends TypedEventEmitter<ServiceEvents> {
         mdns: this.init.mdns ?? true, bootstrap: joinTargets, discoverability: new Discoverability(false),
       });
       opened.push({ close: () => network.stop() });
+      const names = await this.memberNames();
       running = await RunningNotebook.open({
         notebook, name: profile.name, origin: profile.origin, joinTargets,
         maxVoters: this.init.maxVoters ?? 5, snapshotEvery: this.init.snapshotEvery ?? 10_000,
         tickMs: this.init.tickMs ?? 10, commitWaitMs: this.init.commitWaitMs ?? 2_000,
-      }, { storage, outbox, network, clock: systemClock });
+      }, { storage, outbox, network, clock: systemClock, names });
     } catch (error) {
       for (const component of opened.reverse()) await component.close().catch(() => {});
       throw error;

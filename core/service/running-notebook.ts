@@ -46,6 +46,8 @@ export interface NotebookComponents {
   outbox: Outbox;
   network: NotebookNetwork;
   clock: Clock;
+  /** The members' display names, with those kept from before and where to keep new ones; default: none kept. */
+  names?: MemberNames;
 }
 
 /** NotebookInit says which notebook this peer runs and how. */
@@ -84,7 +86,7 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
   private readonly init: NotebookInit;
   private readonly components: NotebookComponents;
   private readonly driver: RaftDriver;
-  private readonly names = new MemberNames();
+  private readonly names: MemberNames;
   private readonly keeper: MembershipKeeper;
   private readonly view: ClusterView;
   private readonly proposals: Proposals;
@@ -123,6 +125,7 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
     this.notebook = init.notebook;
     this.doc = doc;
     this.compactedAt = compactedAt;
+    this.names = components.names ?? new MemberNames();
     const { network, storage, clock, outbox } = components;
     this.driver = new RaftDriver({
       node,
@@ -150,7 +153,7 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
     const { network } = this.components;
     network.raft.setHandler((from, frame) => this.receive(from, frame));
     network.raft.addEventListener('reachability', (evt) => {
-      this.log(`${evt.detail.reachable ? 'connected to' : 'lost'} ${evt.detail.peer}`);
+      this.log(`${evt.detail.reachable ? 'connected to' : 'lost'} ${this.names.label(evt.detail.peer)}`);
       if (evt.detail.reachable) this.keeper.onReachable();
       this.statusChanged();
     });
@@ -348,7 +351,7 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
       throw new ServiceError('no-majority', 'The removal is proposed but no majority confirmed it yet; check GET /api/status.');
     }
     this.components.network.raft.removePeer(id);
-    this.log(`removed member ${id}`);
+    this.log(`removed member ${this.names.label(id)}`);
   }
 
   /** handOver transfers leadership to the most caught-up voter and waits for it to take over (before a stop). */
@@ -393,7 +396,7 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
 
   private onSoftStateChange({ previous, current }: SoftStateChange): void {
     if (current.role !== previous.role || current.leaderId !== previous.leaderId) {
-      const leader = current.leaderId !== null && current.role !== 'leader' ? `, leader ${current.leaderId}` : '';
+      const leader = current.leaderId !== null && current.role !== 'leader' ? `, leader ${this.names.label(current.leaderId)}` : '';
       this.log(`${current.role} in term ${current.term}${leader}`);
       this.keeper.onLeaderChanged();
     }

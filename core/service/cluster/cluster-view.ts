@@ -165,9 +165,10 @@ export class ClusterView {
   private take(id: string, record: StatusRecord): boolean {
     const { names, addresses, driver } = this.init;
     let changed = false;
-    if (typeof record['name'] === 'string' && record['name'] !== names.get(id)) {
+    if (typeof record['name'] === 'string') {
+      const before = names.get(id);
       names.set(id, record['name']);
-      changed = true;
+      changed = names.get(id) !== before;
     }
     const addrs = record['addrs'];
     if (typeof addrs === 'object' && addrs !== null) addresses.learn(addrs as Record<string, unknown>, driver.node.status());
