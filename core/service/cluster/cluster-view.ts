@@ -82,20 +82,33 @@ export class ClusterView {
     this.timer = null;
   }
 
-  /** members is the cluster view: one row per member of the latest membership. */
+  /**
+   * members is the cluster view: one row per member of the latest membership.
+   * Only the leader of the current term (the highest term this peer knows of)
+   * is shown as leader: a member whose last record says it led an older term
+   * (a leader killed or cut off since) shows as unknown.
+   */
   members(status: Status): Member[] {
     const { network, names } = this.init;
     const now = this.init.clock.now();
+    const isFresh = (seen: RemoteRecord | undefined): seen is RemoteRecord => seen !== undefined && now - seen.at < STATUS_FRESH_MS;
+    let currentTerm = status.term;
+    for (const seen of this.remote.values()) if (isFresh(seen)) currentTerm = Math.max(currentTerm, seen.term);
+    const remoteRole = (id: string, seen: RemoteRecord): MemberRole => {
+      if (seen.role !== 'leader') return seen.role;
+      // Raft §5.2: at most one leader per term; this peer's own leader of that term is the one.
+      const current = seen.term === currentTerm && (status.term < seen.term || status.leaderId === null || status.leaderId === id);
+      return current ? 'leader' : 'unknown';
+    };
     const rows: Member[] = [];
     const add = (id: string, voter: boolean) => {
       const self = id === network.peerId;
       const seen = this.remote.get(id);
-      const fresh = seen !== undefined && now - seen.at < STATUS_FRESH_MS;
       rows.push({
         id,
         name: names.get(id) ?? id.slice(-8),
         voter,
-        role: self ? status.role : fresh ? seen.role : 'unknown',
+        role: self ? status.role : isFresh(seen) ? remoteRole(id, seen) : 'unknown',
         term: self ? status.term : seen?.term ?? 0,
         reachable: self || (!network.isolated && network.raft.isReachable(id)),
         matchIndex: status.progress?.[id]?.matchIndex ?? null,
