@@ -287,11 +287,18 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
     this.notesEvents.signal();
   }
 
-  /** checkVersion refuses at once what this peer's copy of the document already shows to be stale. */
+  /**
+   * checkVersion refuses at once only what is certainly stale: this peer's
+   * copy may lag behind the leader (a version it has not seen yet, a note just
+   * added), and then the committed log decides, exactly once.
+   */
   private checkVersion(id: string, version: number): void {
-    const current = this.doc.get(id);
-    if (current === undefined) throw new ServiceError('not-found', `There is no note ${JSON.stringify(id)}; it may have been deleted. Reload the notes.`);
-    if (current.version !== version) {
+    const refusal = this.doc.certainRefusal(id, version);
+    if (refusal?.error === 'not-found') {
+      throw new ServiceError('not-found', `There is no note ${JSON.stringify(id)}; it may have been deleted. Reload the notes.`);
+    }
+    if (refusal?.error === 'conflict') {
+      const { current } = refusal;
       throw new ServiceError('conflict', `The note changed since you saw it (version ${version}, now ${current.version}). Look at the current text and try again.`, { current });
     }
   }

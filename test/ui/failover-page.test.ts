@@ -31,7 +31,7 @@ async function watchLeaders(page: Page): Promise<() => Promise<string[][]>> {
   await page.evaluate(() => {
     const seen: string[][] = [];
     const record = () => {
-      const names = [...document.querySelectorAll('ul[aria-label="Members"] > li')]
+      const names = Array.from(document.querySelectorAll('ul[aria-label="Members"] > li'))
         .filter((li) => li.querySelector('.role-badge')?.textContent?.trim() === 'leader')
         .map((li) => li.querySelector('.member-name')?.textContent ?? '?');
       const last = seen.at(-1);
