@@ -57,6 +57,8 @@ export function createHttpClient(init: HttpClientInit): ClientApi {
     dismissConflict: async (requestId) => { await call('DELETE', `/api/conflicts/${encodeURIComponent(requestId)}`); },
     createNotebook: async (name) => (await call('POST', '/api/notebook', { name })).body.notebook,
     joinNotebook: async (invite) => (await call('POST', '/api/notebook', { invite })).body.notebook,
+    rejoinNotebook: async () => { await call('POST', '/api/notebook/rejoin', {}); },
+    leaveNotebook: async () => { await call('DELETE', '/api/notebook'); },
     invite: async () => (await call('GET', '/api/invite')).body.invite as string,
     setIsolated: async (isolated) => (await call('POST', '/api/network', { isolated })).body.isolated as boolean,
     transferLeadership: async (to) => (await call('POST', '/api/leadership', { to })).body.leaderId as string | null,

@@ -155,6 +155,24 @@ export const OPERATIONS = {
     },
     http: { method: 'POST', path: '/api/notebook', from: 'body', answer: (result) => ({ status: 201, body: result }) },
   }),
+  rejoinNotebook: operation({
+    summary: 'A peer removed from its notebook asks its members to add it again.',
+    input: none,
+    run: (service) => {
+      service.rejoinNotebook();
+      return { rejoining: true };
+    },
+    http: { method: 'POST', path: '/api/notebook/rejoin', from: 'query' },
+  }),
+  leaveNotebook: operation({
+    summary: 'A peer removed from its notebook leaves it: its files are put aside, and the peer is back at its first run.',
+    input: none,
+    run: async (service) => {
+      const { id, name } = await service.leaveNotebook();
+      return { left: { id, name } };
+    },
+    http: { method: 'DELETE', path: '/api/notebook', from: 'query' },
+  }),
   invite: operation({
     summary: 'The invite code that lets another device join this notebook.',
     input: none,

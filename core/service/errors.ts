@@ -14,8 +14,8 @@ export type ServiceErrorCode =
   | 'conflict'
   /** First run only, or not on the first run. */
   | 'notebook-exists' | 'no-notebook'
-  /** Membership and leadership. */
-  | 'not-leader' | 'last-voter' | 'config-change-pending' | 'transferring'
+  /** Membership and leadership; `removed`: this peer was removed from the notebook; `not-removed`: it was not. */
+  | 'not-leader' | 'last-voter' | 'config-change-pending' | 'transferring' | 'removed' | 'not-removed'
   /** The cluster or this peer cannot do it now. */
   | 'no-majority' | 'storage-failed';
 

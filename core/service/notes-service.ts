@@ -18,6 +18,7 @@ import {
   DataDirError, ensureDataDir, MEMBER_NAMES_FILE, RAFT_DIR, readMemberNames, readProfile, writeMemberNames, writeProfile, type Profile,
 } from './data-dir.ts';
 import { ServiceError } from './errors.ts';
+import { moveLeftovers, moveNotebookAside } from './left-notebooks.ts';
 import type { LogPage } from './log-view.ts';
 import { Outbox } from './outbox.ts';
 import { RunningNotebook, type NotebookEvents } from './running-notebook.ts';
@@ -116,7 +117,7 @@ export class NotesService extends TypedEventEmitter<ServiceEvents> {
     this.assertFirstRun();
     const problem = notebookNameProblem(name);
     if (problem !== null) throw new ServiceError('invalid-name', `The notebook's name: ${problem}.`);
-    await this.adopt(createNotebook(name), { name: this.init.name ?? hostname(), origin: 'created' });
+    await this.adopt(createNotebook(name), { name: this.name, origin: 'created' });
   }
 
   /** joinNotebook joins the notebook of an invite code (first run only). */
@@ -129,7 +130,36 @@ export class NotesService extends TypedEventEmitter<ServiceEvents> {
       if (error instanceof InvalidInviteError) throw new ServiceError('invalid-invite', error.message);
       throw error;
     }
-    await this.adopt(invite.notebook, { name: this.init.name ?? hostname(), origin: 'joined', invite: code });
+    await this.adopt(invite.notebook, { name: this.name, origin: 'joined', invite: code });
+  }
+
+  /**
+   * rejoinNotebook asks the notebook's members to add this peer again, after
+   * it was removed (refused, not-removed, on a member).
+   */
+  rejoinNotebook(): void {
+    this.running().rejoin();
+  }
+
+  /**
+   * leaveNotebook stops the notebook of this removed peer and puts its files
+   * aside (<data>/left/…): the peer is back at its first run. It refuses
+   * (not-removed) on a member: the leader removes a member first.
+   */
+  async leaveNotebook(): Promise<Notebook> {
+    const running = this.notebookValue;
+    if (running === null) throw new ServiceError('no-notebook', 'This peer has no notebook to leave.');
+    if (!running.removed) {
+      throw new ServiceError('not-removed', 'This peer is a member of the notebook: ask the leader to remove it first (the "Remove" button on the leader\'s page), then leave.');
+    }
+    const { notebook } = running;
+    this.notebookValue = null;
+    await running.stop();
+    const folder = moveNotebookAside(this.dataDir, notebook.id, new Date(systemClock.now()));
+    this.log(`left the notebook "${notebook.name}"; its files are kept in ${folder}`);
+    this.safeDispatchEvent('status', { detail: null });
+    this.safeDispatchEvent('notes', { detail: null });
+    return notebook;
   }
 
   /** running is the running notebook; it refuses (no-notebook) on a first run, and (storage-failed) once storage failed. */
@@ -144,7 +174,7 @@ export class NotesService extends TypedEventEmitter<ServiceEvents> {
   status(): PeerStatus {
     return this.notebookValue?.status() ?? {
       id: '', name: this.name, role: 'none', term: 0, leaderId: null, votedFor: null,
-      commitIndex: 0, appliedIndex: 0, lastIndex: 0, isolated: false, notebook: null, members: [],
+      commitIndex: 0, appliedIndex: 0, lastIndex: 0, isolated: false, removed: false, notebook: null, members: [],
     };
   }
 
@@ -197,6 +227,8 @@ export class NotesService extends TypedEventEmitter<ServiceEvents> {
   private async adopt(notebook: Notebook, profile: Profile): Promise<void> {
     this.adopting = true;
     try {
+      const leftovers = moveLeftovers(this.dataDir, new Date(systemClock.now()));
+      if (leftovers !== null) this.log(`moved the files of an unfinished leave aside, to ${leftovers}`);
       await writeProfile(this.dataDir, profile);
       await writeNotebookFile(this.dataDir, notebook);
       this.profile = profile;

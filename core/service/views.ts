@@ -32,8 +32,12 @@ export interface NotesSnapshot {
   commitIndex: number;
 }
 
-/** MEMBER_ROLES are what a member can say it is; `unknown` when its status did not arrive lately, `none` without a notebook. */
-export const MEMBER_ROLES = ['leader', 'follower', 'candidate', 'precandidate', 'unknown', 'none'] as const;
+/**
+ * MEMBER_ROLES are what a member can say it is; `unknown` when its status did
+ * not arrive lately, `none` without a notebook, `removed` once it learned it
+ * was removed from the notebook (it takes no more part).
+ */
+export const MEMBER_ROLES = ['leader', 'follower', 'candidate', 'precandidate', 'unknown', 'none', 'removed'] as const;
 
 /** MemberRole is one of MEMBER_ROLES. */
 export type MemberRole = (typeof MEMBER_ROLES)[number];
@@ -63,6 +67,8 @@ export interface PeerStatus {
   appliedIndex: number;
   lastIndex: number;
   isolated: boolean;
+  /** This peer was removed from the notebook: it takes no part and no writes until it leaves or asks to join again. */
+  removed: boolean;
   notebook: { id: string; name: string } | null;
   members: Member[];
 }

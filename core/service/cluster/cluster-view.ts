@@ -12,6 +12,11 @@
 // SILENT_POLLS_BEFORE_HANGUP rounds in a row has its connection closed: a link
 // cut at a switch sends no reset, and TCP retries ever more slowly, so the
 // transport's redial loop must take over.
+//
+// A record tells the members of the answering peer's latest membership: from
+// a leader of this peer's term or a newer one, that is how a peer removed
+// while it was away learns it (onLeaderMembers), since the leader no longer
+// sends it the log.
 import type { Status } from '../../raft/index.ts';
 import type { NotebookNetwork, StatusRecord } from '../../net/index.ts';
 import type { Clock } from '../clock.ts';
@@ -39,6 +44,8 @@ export interface ClusterViewInit {
   name: string;
   /** Called when the rows may have changed. */
   onChange: () => void;
+  /** Called with the members a leader of this peer's term or a newer one lists (its latest membership), at each answer. */
+  onLeaderMembers?: (leader: string, members: string[]) => void;
   log: (line: string) => void;
 }
 
@@ -123,7 +130,7 @@ export class ClusterView {
   private async ownRecord(): Promise<StatusRecord> {
     const s = this.init.driver.node.status();
     return { name: this.init.name, role: s.role, term: s.term, leaderId: s.leaderId, commitIndex: s.commitIndex, lastIndex: s.lastIndex,
-      addrs: await this.init.addresses.forStatus(s) };
+      members: [...s.membership.voters, ...s.membership.learners], addrs: await this.init.addresses.forStatus(s) };
   }
 
   private async poll(): Promise<void> {
@@ -188,6 +195,9 @@ export class ClusterView {
     const before = this.remote.get(id);
     const now: RemoteRecord = { role: remoteRole(record['role']), term: remoteTerm(record['term']), at: this.init.clock.now() };
     this.remote.set(id, now);
+    const members = record['members'];
+    if (now.role === 'leader' && now.term >= driver.node.status().term && Array.isArray(members) && members.length > 0
+      && members.every((m) => typeof m === 'string')) this.init.onLeaderMembers?.(id, members as string[]);
     return changed || before === undefined || before.role !== now.role || before.term !== now.term;
   }
 
