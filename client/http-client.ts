@@ -46,7 +46,7 @@ export function createHttpClient(init: HttpClientInit): ClientApi {
   }
 
   const write = (res: { status: number; body: any }): WriteResult =>
-    res.status === 202 ? { committed: false, pending: res.body.pending } : { committed: true, note: (res.body.note ?? res.body.deleted) as Note };
+    res.status === 202 ? { committed: false, pending: res.body.pending } : { committed: true, note: (res.body.note ?? res.body.deleted) as Note, index: res.body.index as number };
 
   return {
     status: async () => (await call('GET', '/api/status')).body as PeerStatus,

@@ -9,7 +9,7 @@ import * as v from 'valibot';
 import type { NotesService } from '../service/notes-service.ts';
 import type { Note, PeerStatus, WriteResult } from '../service/views.ts';
 import type { HttpMethod } from './http/router.ts';
-import { body, exportFormat, logRange, noteText, noteVersion, openNotebook, pathParam } from './schemas.ts';
+import { body, exportFormat, logRange, notesQuery, noteText, noteVersion, openNotebook, pathParam } from './schemas.ts';
 
 /** HttpAnswer is a status and a JSON body, or a text body of the given content type. */
 export interface HttpAnswer {
@@ -52,7 +52,7 @@ function operation<S extends v.GenericSchema, R>(op: Operation<S, R>): Operation
 /** written answers a write: 201 (200 for edits and deletes) with the note once committed, 202 with the pending request. */
 function written(field: 'note' | 'deleted', committedStatus: number) {
   return (result: WriteResult): HttpAnswer => result.committed
-    ? { status: committedStatus, body: { [field]: result.note } }
+    ? { status: committedStatus, body: { [field]: result.note, index: result.index } }
     : { status: 202, body: { pending: result.pending } };
 }
 
@@ -72,9 +72,9 @@ export const OPERATIONS = {
     http: { method: 'GET', path: '/api/status', from: 'query' },
   }),
   notes: operation({
-    summary: 'The document, with this peer\'s pending and refused requests.',
-    input: none,
-    run: (service) => service.notes(),
+    summary: 'The document, with this peer\'s pending and refused requests; with `after`, once this peer applied that log entry.',
+    input: notesQuery,
+    run: (service, { after }) => service.notesAfter(after),
     http: { method: 'GET', path: '/api/notes', from: 'query' },
   }),
   log: operation({

@@ -183,6 +183,12 @@ export class NotesService extends TypedEventEmitter<ServiceEvents> {
     return this.notebookValue?.notes() ?? EMPTY_NOTES;
   }
 
+  /** notesAfter is the document once this peer applied the log entry at `index` (RunningNotebook.notesAfter); without `index`, notes(). */
+  async notesAfter(index: number | undefined): Promise<NotesSnapshot> {
+    if (index === undefined) return this.notes();
+    return this.running().notesAfter(index);
+  }
+
   /** logEntries is a page of the Raft log (empty on a first run). */
   logEntries(from: number, limit: number): LogPage {
     return this.notebookValue?.logEntries(from, limit)

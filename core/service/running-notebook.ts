@@ -111,6 +111,8 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
   private fatalError: Error | null = null;
   /** Peers found to run another version of Raftnotes, told once each. */
   private readonly otherVersions = new Set<string>();
+  /** Readers waiting for the document to reach a log index (notesAfter). */
+  private readonly appliedWaiters = new Set<{ index: number; resolve: (reached: boolean) => void }>();
   private readonly statusEvents = new Throttle(EVENTS_EVERY_MS, () => this.emit('status'));
   private readonly notesEvents = new Throttle(EVENTS_EVERY_MS, () => this.emit('notes'));
   private stopping = false;
@@ -252,6 +254,35 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
     };
   }
 
+  /**
+   * notesAfter is notes() once this peer applied the entry at `index` (read
+   * your writes on any peer: a write's answer names its entry); it waits up
+   * to commitWaitMs, then refuses (behind) with what it applied.
+   */
+  async notesAfter(index: number): Promise<NotesSnapshot> {
+    if (this.doc.appliedIndex < index && !(await this.applied(index, this.init.commitWaitMs))) {
+      throw new ServiceError('behind', `This peer has applied the log up to entry ${this.doc.appliedIndex}, not yet ${index}: it may be cut off from the leader. Try again, or ask the leader's peer.`,
+        { appliedIndex: this.doc.appliedIndex });
+    }
+    return this.notes();
+  }
+
+  /** applied resolves true once the document applied the entry at `index`, or false after `ms`. */
+  private applied(index: number, ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const waiter = {
+        index,
+        resolve: (reached: boolean) => {
+          clearTimeout(timer);
+          this.appliedWaiters.delete(waiter);
+          resolve(reached);
+        },
+      };
+      const timer = setTimeout(() => waiter.resolve(false), ms);
+      this.appliedWaiters.add(waiter);
+    });
+  }
+
   /** logEntries lists up to `limit` log entries from index `from`; compacted ones answer from the snapshot point. */
   logEntries(from: number, limit: number): LogPage {
     return logPage(this.driver.node, from, limit, this.doc.appliedIndex);
@@ -324,9 +355,9 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
   private async write(op: NoteOp): Promise<WriteResult> {
     this.checkWritable();
     const request = await this.components.outbox.add(op, this.init.name, this.components.clock.now());
-    const result = await this.proposals.submit(request);
-    if (result === null) return { committed: false, pending: pendingView(request) };
-    return { committed: true, note: noteOf(result) };
+    const settled = await this.proposals.submit(request);
+    if (settled === null) return { committed: false, pending: pendingView(request) };
+    return { committed: true, note: noteOf(settled.result), index: settled.index };
   }
 
   private checkWritable(): void {
@@ -543,9 +574,10 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
       }
       const result = this.doc.apply(entry.index, command);
       changed = true;
-      if (command.client === this.id) this.proposals.settle(command.seq, result);
+      if (command.client === this.id) this.proposals.settle(command.seq, result, entry.index);
     }
     if (changed) this.notesEvents.signal();
+    for (const waiter of this.appliedWaiters) if (waiter.index <= this.doc.appliedIndex) waiter.resolve(true);
     if (this.doc.appliedIndex - this.compactedAt >= this.init.snapshotEvery) setImmediate(() => this.maybeCompact());
   }
 

@@ -80,5 +80,5 @@ export interface LogLine {
   text: string;
 }
 
-/** WriteResult is a committed note, or the request still waiting in the outbox for a majority. */
-export type WriteResult = { committed: true; note: Note } | { committed: false; pending: PendingRequest };
+/** WriteResult is a committed note and the index of the log entry that committed it, or the request still waiting in the outbox for a majority. */
+export type WriteResult = { committed: true; note: Note; index: number } | { committed: false; pending: PendingRequest };

@@ -59,4 +59,34 @@ describe('LaggingFollower', () => {
     expect(body.conflicts).toEqual([]);
     expect((body.notes as Note[]).find((n) => n.id === stale.id)).toMatchObject({ text: 'stale v2', version: 2 });
   }, 90_000);
+
+  it('reads its own writes on any peer: GET /api/notes?after=<index of the write> waits for that entry, or says the peer is behind', async () => {
+    const peers = await startCluster();
+    const leader = await leaderOf(peers);
+    const follower = peers.find((p) => p !== leader)!;
+    for (let i = 0; i < 5; i++) {
+      const added = await leader.api('POST', '/api/notes', { text: `read back ${i}` });
+      expect(added.status).toBe(201);
+      expect(added.body.index).toBeGreaterThanOrEqual(added.body.note.seq);
+      // Asked at once, on another peer: the note is there, however far behind that peer was.
+      const read = await follower.api('GET', `/api/notes?after=${added.body.index}`);
+      expect(read.status).toBe(200);
+      expect((read.body.notes as Note[]).map((n) => n.text)).toContain(`read back ${i}`);
+    }
+    expect((await follower.api('GET', '/api/notes?after=0')).body.error).toBe('invalid-range');
+
+    expect((await follower.api('POST', '/api/network', { isolated: true })).status).toBe(200);
+    const edit = await leader.api('PUT', `/api/notes/${(await leader.api('GET', '/api/notes')).body.notes[0].id}`, { text: 'edited', version: 1 });
+    expect(edit.status).toBe(200);
+    const behind = await follower.api('GET', `/api/notes?after=${edit.body.index}`);
+    expect(behind.status).toBe(503);
+    expect(behind.body).toMatchObject({ error: 'behind', appliedIndex: expect.any(Number) });
+    expect(behind.body.appliedIndex).toBeLessThan(edit.body.index);
+    expect((await follower.api('POST', '/api/network', { isolated: false })).status).toBe(200);
+    const caughtUp = await waitFor('the follower caught up', async () => {
+      const res = await follower.api('GET', `/api/notes?after=${edit.body.index}`);
+      return res.status === 200 ? res.body : undefined;
+    }, 20_000);
+    expect((caughtUp.notes as Note[])[0]).toMatchObject({ text: 'edited', version: 2 });
+  }, 90_000);
 });

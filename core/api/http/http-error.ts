@@ -49,4 +49,5 @@ export const ERROR_STATUS: Readonly<Record<ServiceErrorCode, number>> = {
   'not-removed': 409,
   'no-majority': 503,
   'storage-failed': 503,
+  'behind': 503,
 };
