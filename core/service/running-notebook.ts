@@ -25,6 +25,7 @@ import { Joiner } from './cluster/joiner.ts';
 import { MemberAddresses } from './cluster/member-addresses.ts';
 import { MemberNames } from './cluster/member-names.ts';
 import { MembershipKeeper } from './cluster/membership-keeper.ts';
+import { Removal } from './cluster/removal.ts';
 import { ServiceError } from './errors.ts';
 import { logPage, type LogPage } from './log-view.ts';
 import type { Outbox, OutboxRequest } from './outbox.ts';
@@ -92,17 +93,8 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
   private readonly proposals: Proposals;
   /** Asks to join while this peer is not a member; null once it is. */
   private joiner: Joiner | null = null;
-  /**
-   * Set once this peer learns it was removed from the notebook (from its own
-   * log, or from the leader's status): it stops campaigning and refuses
-   * writes until it leaves the notebook or asks to join again. `by` is the
-   * leader that told it, when one did.
-   */
-  private removal: { by: string | null } | null = null;
-  /** Asks to join again after a removal, until a leader lists this peer again (rejoin). */
-  private rejoiner: Joiner | null = null;
-  /** Whether the latest membership of the log named this peer among a group with voters (a bootstrap membership does not count). */
-  private wasMember = false;
+  /** Whether this peer was removed from the notebook (it then takes no part and refuses writes). */
+  private readonly removal: Removal;
   /** The document as of the last applied entry. Invariant: doc.appliedIndex <= the core's commit index. */
   private doc: NotesDocument;
   /** The index of the newest snapshot taken or restored. */
@@ -153,7 +145,10 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
     this.keeper = new MembershipKeeper({ network, driver: this.driver, names: this.names, addresses, maxVoters: init.maxVoters, log });
     this.view = new ClusterView({
       network, driver: this.driver, clock, names: this.names, addresses, name: init.name, log, onChange: () => this.statusChanged(),
-      onLeaderMembers: (leader, members) => this.onLeaderMembers(leader, members),
+      onLeaderMembers: (leader, members) => this.removal.leaderMembers(leader, members),
+    });
+    this.removal = new Removal({
+      network, driver: this.driver, clock, names: this.names, joinTargets: init.joinTargets, log, onChange: () => this.statusChanged(),
     });
     this.proposals = new Proposals({ client: network.peerId, outbox, driver: this.driver, network, clock, commitWaitMs: init.commitWaitMs });
   }
@@ -206,7 +201,7 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
     this.statusEvents.stop();
     this.notesEvents.stop();
     this.joiner?.stop();
-    this.rejoiner?.stop();
+    this.removal.stop();
     this.keeper.stop();
     this.view.stop();
     this.proposals.stop();
@@ -224,7 +219,7 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
     const raft = this.driver.node.status();
     const { network } = this.components;
     // A removed peer's core stays as it was when it stopped ticking (often a pre-candidate): it says removed instead.
-    const role = this.removal !== null ? 'removed' : raft.role;
+    const role = this.removal.removed ? 'removed' : raft.role;
     const members = this.view.members(raft);
     return {
       id: network.peerId,
@@ -237,9 +232,9 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
       appliedIndex: this.doc.appliedIndex,
       lastIndex: raft.lastIndex,
       isolated: network.isolated,
-      removed: this.removal !== null,
+      removed: this.removal.removed,
       notebook: { id: this.notebook.id, name: this.notebook.name },
-      members: this.removal === null ? members : members.map((m) => (m.id === network.peerId ? { ...m, role } : m)),
+      members: !this.removal.removed ? members : members.map((m) => (m.id === network.peerId ? { ...m, role } : m)),
     };
   }
 
@@ -362,7 +357,7 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
 
   private checkWritable(): void {
     if (this.fatalError !== null) throw new ServiceError('storage-failed', `This peer stopped writing: ${this.fatalError.message}`);
-    if (this.removal !== null) {
+    if (this.removal.removed) {
       throw new ServiceError('removed', 'This peer was removed from the notebook: it takes no more writes. Ask to join again (POST /api/notebook/rejoin), or leave the notebook (DELETE /api/notebook).');
     }
   }
@@ -371,54 +366,12 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
 
   /** removed says whether this peer learned it was removed from the notebook. */
   get removed(): boolean {
-    return this.removal !== null;
+    return this.removal.removed;
   }
 
-  /**
-   * rejoin asks the notebook's members to add this removed peer again: it
-   * takes part again (campaigning once a committed configuration makes it a
-   * voter), and asks until a leader lists it.
-   */
+  /** rejoin asks the notebook's members to add this removed peer again (Removal.rejoin). */
   rejoin(): void {
-    if (this.removal === null) throw notRemoved();
-    this.removal = null;
-    // Its log still holds the configuration that removed it: only a configuration after it counts again.
-    this.wasMember = false;
-    const { network, clock } = this.components;
-    const { voters, learners } = this.driver.softState.membership;
-    const targets = [...new Set([...this.init.joinTargets, ...voters, ...learners])].filter((id) => id !== network.peerId);
-    this.rejoiner = new Joiner({ network, clock, names: this.names, targets, log: (t) => this.log(t) });
-    void this.rejoiner.start();
-    this.driver.start();
-    this.log('asking to join the notebook again');
-    this.statusChanged();
-  }
-
-  /** onLeaderMembers hears the members a leader lists: a peer it does not list was removed (or, rejoining, is back once listed). */
-  private onLeaderMembers(leader: string, members: string[]): void {
-    const listed = members.includes(this.id);
-    if (this.rejoiner !== null) {
-      if (listed) this.rejoined(leader);
-      return;
-    }
-    if (!listed) this.onRemoved(leader);
-  }
-
-  /** rejoined ends a rejoin: a leader lists this peer again, or its log names it again. */
-  private rejoined(leader: string | null): void {
-    this.rejoiner?.stop();
-    this.rejoiner = null;
-    this.log(`${leader === null ? 'the leader' : this.names.label(leader)} added this peer to the notebook again`);
-  }
-
-  /** onRemoved stops this peer taking part: no more campaigns (the driver stops ticking), no more writes. */
-  private onRemoved(by: string | null): void {
-    if (this.removal !== null || this.rejoiner !== null || this.stopping) return;
-    this.removal = { by };
-    void this.driver.stop();
-    const who = by === null ? '' : ` (${this.names.label(by)}, the leader, no longer lists it)`;
-    this.log(`this peer was removed from the notebook${who}; it takes no more part. Leave the notebook, or ask to join again.`);
-    this.statusChanged();
+    this.removal.rejoin();
   }
 
   // ---- The cluster ------------------------------------------------------------
@@ -521,14 +474,7 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
     const { network } = this.components;
     const { membership } = this.driver.softState;
     const member = membership.voters.length > 0;
-    // A configuration that no longer names this peer, after one that did: removed (dissertation §4.2.2).
-    const named = member && (membership.voters.includes(network.peerId) || membership.learners.includes(network.peerId));
-    if (named) {
-      this.wasMember = true;
-      if (this.rejoiner !== null) this.rejoined(null);
-    } else if (member && this.wasMember && this.rejoiner === null) {
-      this.onRemoved(null);
-    }
+    this.removal.membershipChanged(membership);
     network.setDiscoverable(member);
     if (member && this.joiner !== null) {
       this.joiner.stop();
@@ -613,10 +559,6 @@ function noteOf(result: ApplyResult): Note {
     throw new ServiceError('conflict', 'Someone changed the note at the same time. Look at the current text and try again.', { current: result.current });
   }
   throw new ServiceError('not-found', 'The note was deleted meanwhile.');
-}
-
-function notRemoved(): ServiceError {
-  return new ServiceError('not-removed', 'This peer is a member of the notebook: only a removed peer can ask to join again or leave. To leave, ask the leader to remove it first.');
 }
 
 function notLeader(leaderId: string | null): ServiceError {

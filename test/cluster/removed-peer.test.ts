@@ -38,7 +38,7 @@ describe('RemovedPeer', () => {
     const id = removed.ready!.peerId;
     expect((await removed.api('POST', '/api/notebook/rejoin')).body.error).toBe('not-removed');
     expect((await removed.api('DELETE', '/api/notebook')).body.error).toBe('not-removed');
-    expect((await leader.api('DELETE', `/api/members/${id}`)).status).toBe(200);
+    await removeMember(peers, id);
     await expectRemoved(removed);
 
     expect((await removed.api('POST', '/api/notebook/rejoin')).status).toBe(200);
@@ -67,7 +67,7 @@ describe('RemovedPeer', () => {
     const leader = await leaderOf(peers);
     const removed = peers.find((p) => p !== leader)!;
     await removed.kill();
-    expect((await leader.api('DELETE', `/api/members/${removed.ready!.peerId}`)).status).toBe(200);
+    await removeMember([leader], removed.ready!.peerId);
     removed.logs.length = 0;
     await removed.start(['--peer', leader.ready!.addrs[0]!, ...LOCAL]);
     await expectRemoved(removed);

@@ -36,7 +36,7 @@ describe('RemovedPage', () => {
     const notice = page.getByRole('region', { name: 'Removed from the notebook' });
     expect(await notice.count()).toBe(0);
 
-    expect((await leader.api('DELETE', `/api/members/${id}`)).status).toBe(200);
+    await removeMember(peers, id);
     await notice.waitFor({ timeout: 20_000 });
     expect(await notice.textContent()).toContain('This peer was removed from “Team notes”');
     const self = page.getByRole('list', { name: 'Members' }).getByRole('listitem').filter({ hasText: 'this peer' });
