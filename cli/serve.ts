@@ -44,8 +44,8 @@ export async function serve(args: ServeArgs, log: Logger): Promise<number> {
   const addrs = service.addrs();
   if (addrs.length > 0) writeFileDurably(args.dataDir, ADDRS_FILE, [Buffer.from(JSON.stringify(addrs))], 0o600);
   const notebook = service.notebook;
-  process.stdout.write(`${JSON.stringify({ event: 'ready', peerId: service.id, addrs, api: url, token,
-    notebook: notebook === null ? null : { id: notebook.id, name: notebook.name } })}\n`);
+  const ready = `${JSON.stringify({ event: 'ready', peerId: service.id, addrs, api: url, token,
+    notebook: notebook === null ? null : { id: notebook.id, name: notebook.name } })}\n`;
 
   return await new Promise<number>((resolve) => {
     let stopping = false;
@@ -70,5 +70,7 @@ export async function serve(args: ServeArgs, log: Logger): Promise<number> {
       log.error(evt.detail.message);
       stop(1);
     });
+    // Ready once the signals stop it gently: whoever reads this line may send SIGTERM at once.
+    process.stdout.write(ready);
   });
 }
