@@ -28,8 +28,8 @@ import { MembershipKeeper } from './cluster/membership-keeper.ts';
 import { Removal } from './cluster/removal.ts';
 import { ServiceError } from './errors.ts';
 import { logPage, type LogPage } from './log-view.ts';
-import type { Outbox, OutboxRequest } from './outbox.ts';
-import { Proposals } from './proposals.ts';
+import { OutboxFileError, type Outbox, type OutboxRequest } from './outbox.ts';
+import { Proposals, type Settled } from './proposals.ts';
 import { Throttle } from './throttle.ts';
 import { RaftDriver, type SoftStateChange } from './raft-driver.ts';
 import type { LogLine, NotesSnapshot, PeerStatus, PendingRequest, WriteResult } from './views.ts';
@@ -164,6 +164,8 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
     network.raft.addEventListener('reachability', (evt) => {
       this.log(`${evt.detail.reachable ? 'connected to' : 'lost'} ${this.names.label(evt.detail.peer)}`);
       if (evt.detail.reachable) this.keeper.onReachable();
+      // A quiescent group hears nothing while idle: a closed connection is how a dead leader shows at once.
+      else this.driver.wake();
       this.statusChanged();
     });
     network.raft.addEventListener('other-version', (evt) => {
@@ -233,6 +235,7 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
       lastIndex: raft.lastIndex,
       isolated: network.isolated,
       removed: this.removal.removed,
+      quiescent: raft.quiescent,
       notebook: { id: this.notebook.id, name: this.notebook.name },
       members: !this.removal.removed ? members : members.map((m) => (m.id === network.peerId ? { ...m, role } : m)),
     };
@@ -349,14 +352,23 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
   /** write stores an operation in the outbox, proposes it, and waits up to commitWaitMs for its result. */
   private async write(op: NoteOp): Promise<WriteResult> {
     this.checkWritable();
-    const request = await this.components.outbox.add(op, this.init.name, this.components.clock.now());
-    const settled = await this.proposals.submit(request);
+    let request: OutboxRequest;
+    let settled: Settled | null;
+    try {
+      request = await this.components.outbox.add(op, this.init.name, this.components.clock.now());
+      this.checkWritable(); // storage may have failed meanwhile: the request stays in the outbox, for after a restart
+      settled = await this.proposals.submit(request);
+    } catch (error) {
+      throw error instanceof OutboxFileError ? storageFailed(error) : error;
+    }
     if (settled === null) return { committed: false, pending: pendingView(request) };
     return { committed: true, note: noteOf(settled.result), index: settled.index };
   }
 
+  /** checkWritable refuses a write once the Raft storage or the outbox's file failed. */
   private checkWritable(): void {
-    if (this.fatalError !== null) throw new ServiceError('storage-failed', `This peer stopped writing: ${this.fatalError.message}`);
+    const failure = this.fatalError ?? this.components.outbox.failed;
+    if (failure !== null) throw storageFailed(failure);
     if (this.removal.removed) {
       throw new ServiceError('removed', 'This peer was removed from the notebook: it takes no more writes. Ask to join again (POST /api/notebook/rejoin), or leave the notebook (DELETE /api/notebook).');
     }
@@ -540,6 +552,9 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
   private onFatal(error: Error): void {
     this.fatalError = error;
     this.log(`this peer stopped and acknowledges no more writes: ${error.message}`);
+    // Whoever waits for a write hears it now, not after commitWaitMs: it may yet be committed by the others, or after a restart.
+    this.proposals.stop();
+    this.proposals.failWaiting(storageFailed(error));
     this.safeDispatchEvent('fatal', { detail: error });
   }
 
@@ -559,6 +574,11 @@ function noteOf(result: ApplyResult): Note {
     throw new ServiceError('conflict', 'Someone changed the note at the same time. Look at the current text and try again.', { current: result.current });
   }
   throw new ServiceError('not-found', 'The note was deleted meanwhile.');
+}
+
+/** storageFailed is the refusal of a write once storage failed. */
+function storageFailed(error: Error): ServiceError {
+  return new ServiceError('storage-failed', `This peer stopped writing: ${error.message}`);
 }
 
 function notLeader(leaderId: string | null): ServiceError {

@@ -69,6 +69,8 @@ export interface PeerStatus {
   isolated: boolean;
   /** This peer was removed from the notebook: it takes no part and no writes until it leaves or asks to join again. */
   removed: boolean;
+  /** Whether the group is idle and quiet as this peer sees it: no heartbeats until something happens. */
+  quiescent: boolean;
   notebook: { id: string; name: string } | null;
   members: Member[];
 }
