@@ -11,8 +11,9 @@ describe('CommandLine', () => {
     });
   });
 
-  it('has defaults: the API on a free port of 127.0.0.1, mDNS on, five voters, a 10 ms tick', () => {
-    expect(parseCommandLine(['serve', '--data', 'd'])).toMatchObject({ api: { host: '127.0.0.1', port: 0 }, mdns: true, maxVoters: 5, peers: [], tickMs: 10 });
+  it('has defaults: no --api (the address kept in the data directory, else a free port), mDNS on, five voters, a 10 ms tick', () => {
+    expect(parseCommandLine(['serve', '--data', 'd'])).not.toHaveProperty('api');
+    expect(parseCommandLine(['serve', '--data', 'd'])).toMatchObject({ mdns: true, maxVoters: 5, peers: [], tickMs: 10 });
   });
 
   it('reads --exit-with-parent as a flag without a value, off by default, and lists it in the usage', () => {

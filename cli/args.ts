@@ -69,7 +69,8 @@ export interface ServeArgs {
   invite?: string;
   name?: string;
   listen?: string[];
-  api: { host: string; port: number };
+  /** --api; without it, the address kept in the data directory (cli/api-address.ts). */
+  api?: { host: string; port: number };
   peers: string[];
   mdns: boolean;
   maxVoters: number;
@@ -165,7 +166,8 @@ function parseCommand(command: string, rest: string[]): Args {
   if (!Number.isInteger(snapshotEvery) || snapshotEvery < 10) throw new UsageError('--snapshot-every must be a whole number of entries, at least 10.');
   const tickMs = parseTickMs(values['tick-ms'] as string | undefined);
   return {
-    command: 'serve', dataDir, api: parseHostPort(values['api'] as string | undefined), peers, mdns: values['no-mdns'] !== true, maxVoters, snapshotEvery, tickMs,
+    command: 'serve', dataDir, peers,
+    ...(values['api'] !== undefined ? { api: parseHostPort(values['api'] as string) } : {}), mdns: values['no-mdns'] !== true, maxVoters, snapshotEvery, tickMs,
     exitWithParent: values['exit-with-parent'] === true,
     ...(create !== undefined ? { create } : {}), ...(invite !== undefined ? { invite } : {}),
     ...(name !== undefined ? { name } : {}), ...(listen !== undefined ? { listen } : {}),

@@ -12,12 +12,15 @@ import type { Logger } from '../core/service/logger.ts';
 import { NotesService } from '../core/service/notes-service.ts';
 import { writeFileDurably } from '../core/storage/index.ts';
 import { ListenError } from '../core/net/index.ts';
+import { chooseApiAddress, keepApiAddress, listenProblem } from './api-address.ts';
 import type { ServeArgs } from './args.ts';
+import { checkFirstRunFlags } from './first-run-flags.ts';
 import { ADDRS_FILE } from './invite.ts';
 import { PARENT_GONE_MESSAGE, watchParent } from './parent-watch.ts';
 
 /** serve runs a peer until it is stopped and returns the exit code. */
 export async function serve(args: ServeArgs, log: Logger): Promise<number> {
+  await checkFirstRunFlags(args);
   const parentGone = args.exitWithParent ? watchParent() : null;
   const service = new NotesService({
     dataDir: args.dataDir, peers: args.peers, mdns: args.mdns, maxVoters: args.maxVoters, snapshotEvery: args.snapshotEvery, tickMs: args.tickMs,
@@ -37,8 +40,9 @@ export async function serve(args: ServeArgs, log: Logger): Promise<number> {
       else if (args.invite !== undefined) await service.joinNotebook(args.invite);
     }
     token = await loadOrCreateToken(args.dataDir);
-    api = new HttpApi({ ...args.api, token, routes: operationRoutes(service), events: eventFeed(service), log: log.child('api') });
-    url = await api.start();
+    const apiAddress = await chooseApiAddress(args.dataDir, args.api, (message) => log.warn(message));
+    api = new HttpApi({ ...apiAddress.address, token, routes: operationRoutes(service), events: eventFeed(service), log: log.child('api') });
+    url = await api.start().catch((error: unknown) => { throw listenProblem(error, apiAddress, args.dataDir); });
   } catch (error) {
     await service.stop().catch(() => {});
     if (fresh !== null) undoFresh(args.dataDir, fresh);
@@ -47,11 +51,12 @@ export async function serve(args: ServeArgs, log: Logger): Promise<number> {
     }
     throw error;
   }
+  keepApiAddress(args.dataDir, url);
   const addrs = service.addrs();
   if (addrs.length > 0) writeFileDurably(args.dataDir, ADDRS_FILE, [Buffer.from(JSON.stringify(addrs))], 0o600);
   const notebook = service.notebook;
-  process.stdout.write(`${JSON.stringify({ event: 'ready', peerId: service.id, addrs, api: url, token,
-    notebook: notebook === null ? null : { id: notebook.id, name: notebook.name } })}\n`);
+  const ready = `${JSON.stringify({ event: 'ready', peerId: service.id, addrs, api: url, token,
+    notebook: notebook === null ? null : { id: notebook.id, name: notebook.name } })}\n`;
 
   return await new Promise<number>((resolve) => {
     let stopping = false;
@@ -76,6 +81,8 @@ export async function serve(args: ServeArgs, log: Logger): Promise<number> {
       log.error(evt.detail.message);
       stop(1);
     });
+    // Ready once the signals stop it gently: whoever reads this line may send SIGTERM at once.
+    process.stdout.write(ready);
   });
 }
 

@@ -70,6 +70,10 @@ export interface ClientApi {
   createNotebook(name: string): Promise<{ id: string; name: string }>;
   /** joinNotebook joins the notebook of an invite code on a peer that has none yet. */
   joinNotebook(invite: string): Promise<{ id: string; name: string }>;
+  /** rejoinNotebook asks the notebook's members to add this removed peer again. */
+  rejoinNotebook(): Promise<void>;
+  /** leaveNotebook leaves the notebook this peer was removed from (its files are put aside); the peer is back at its first run. */
+  leaveNotebook(): Promise<void>;
   /** invite is the code that lets another device join. */
   invite(): Promise<string>;
   /** setIsolated cuts this peer off from the others, or reconnects it. */

@@ -47,7 +47,7 @@ export function createHttpClient(init: HttpClientInit): ClientApi {
   }
 
   const write = (res: { status: number; body: any }): WriteResult =>
-    res.status === 202 ? { committed: false, pending: res.body.pending } : { committed: true, note: (res.body.note ?? res.body.deleted) as Note };
+    res.status === 202 ? { committed: false, pending: res.body.pending } : { committed: true, note: (res.body.note ?? res.body.deleted) as Note, index: res.body.index as number };
 
   return {
     status: async () => (await call('GET', '/api/status')).body as PeerStatus,
@@ -58,6 +58,8 @@ export function createHttpClient(init: HttpClientInit): ClientApi {
     dismissConflict: async (requestId) => { await call('DELETE', `/api/conflicts/${encodeURIComponent(requestId)}`); },
     createNotebook: async (name) => (await call('POST', '/api/notebook', { name })).body.notebook,
     joinNotebook: async (invite) => (await call('POST', '/api/notebook', { invite })).body.notebook,
+    rejoinNotebook: async () => { await call('POST', '/api/notebook/rejoin', {}); },
+    leaveNotebook: async () => { await call('DELETE', '/api/notebook'); },
     invite: async () => (await call('GET', '/api/invite')).body.invite as string,
     setIsolated: async (isolated) => (await call('POST', '/api/network', { isolated })).body.isolated as boolean,
     transferLeadership: async (to) => (await call('POST', '/api/leadership', { to })).body.leaderId as string | null,

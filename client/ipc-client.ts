@@ -18,6 +18,8 @@ export function createIpcClient(bridge: RaftnotesBridge): ClientApi {
     dismissConflict: async (requestId) => { value(await bridge.dismissConflict({ requestId })); },
     createNotebook: async (name) => notebookOf(value(await bridge.openNotebook({ name }))),
     joinNotebook: async (invite) => notebookOf(value(await bridge.openNotebook({ invite }))),
+    rejoinNotebook: async () => { value(await bridge.rejoinNotebook({})); },
+    leaveNotebook: async () => { value(await bridge.leaveNotebook({})); },
     invite: async () => value(await bridge.invite({})).invite,
     setIsolated: async (isolated) => value(await bridge.setIsolated({ isolated })).isolated,
     transferLeadership: async (to) => value(await bridge.transferLeadership({ to })).leaderId,

@@ -22,6 +22,8 @@ describe('Operations', () => {
     expect(checkInput(add, { text: 'é'.repeat(32_768), extra: 1 })).toEqual({ text: 'é'.repeat(32_768) });
     expect(refusal(() => checkInput(add, { text: 'é'.repeat(32_769) }))).toEqual({ code: 'invalid-text', message: "The note's text must be at most 65536 bytes of UTF-8." });
     expect(refusal(() => checkInput(add, { text: '' })).code).toBe('invalid-text');
+    expect(refusal(() => checkInput(add, { text: ' \n\t\u00a0' })).code).toBe('invalid-text');
+    expect(checkInput(add, { text: ' x ' })).toEqual({ text: ' x ' });
     expect(refusal(() => checkInput(add, { text: 3 })).code).toBe('invalid-text');
     expect(refusal(() => checkInput(add, {})).code).toBe('invalid-text');
     expect(refusal(() => checkInput(add, [1]))).toEqual({ code: 'invalid-request', message: 'The request body must be a JSON object, e.g. {"text":"…"}.' });

@@ -9,7 +9,7 @@ import * as v from 'valibot';
 import type { NotesService } from '../service/notes-service.ts';
 import type { Note, PeerStatus, WriteResult } from '../service/views.ts';
 import type { HttpMethod } from './http/router.ts';
-import { body, exportFormat, logRange, noteText, noteVersion, openNotebook, pathParam } from './schemas.ts';
+import { body, exportFormat, logRange, notesQuery, noteText, noteVersion, openNotebook, pathParam } from './schemas.ts';
 
 /** HttpAnswer is a status and a JSON body, or a text body of the given content type. */
 export interface HttpAnswer {
@@ -23,8 +23,12 @@ export interface HttpBinding<R> {
   method: HttpMethod;
   /** The path; `:name` segments are input fields. */
   path: string;
-  /** Where the other input fields come from: the JSON body, or the query string (whole numbers there are read as numbers). */
-  from: 'body' | 'query';
+  /**
+   * Where the other input fields come from: the JSON body, the query string
+   * (whole numbers there are read as numbers), or either ('query-or-body': a
+   * field given in both must have the same value there).
+   */
+  from: 'body' | 'query' | 'query-or-body';
   /** The answer; default 200 with the result as the body. */
   answer?: (result: R) => HttpAnswer;
 }
@@ -48,7 +52,7 @@ function operation<S extends v.GenericSchema, R>(op: Operation<S, R>): Operation
 /** written answers a write: 201 (200 for edits and deletes) with the note once committed, 202 with the pending request. */
 function written(field: 'note' | 'deleted', committedStatus: number) {
   return (result: WriteResult): HttpAnswer => result.committed
-    ? { status: committedStatus, body: { [field]: result.note } }
+    ? { status: committedStatus, body: { [field]: result.note, index: result.index } }
     : { status: 202, body: { pending: result.pending } };
 }
 
@@ -68,9 +72,9 @@ export const OPERATIONS = {
     http: { method: 'GET', path: '/api/status', from: 'query' },
   }),
   notes: operation({
-    summary: 'The document, with this peer\'s pending and refused requests.',
-    input: none,
-    run: (service) => service.notes(),
+    summary: 'The document, with this peer\'s pending and refused requests; with `after`, once this peer applied that log entry.',
+    input: notesQuery,
+    run: (service, { after }) => service.notesAfter(after),
     http: { method: 'GET', path: '/api/notes', from: 'query' },
   }),
   log: operation({
@@ -96,7 +100,7 @@ export const OPERATIONS = {
     summary: 'Deletes a note if `version` is still its current version.',
     input: v.object({ id: pathParam, version: noteVersion }),
     run: (service, { id, version }) => service.running().deleteNote(id, version),
-    http: { method: 'DELETE', path: '/api/notes/:id', from: 'query', answer: written('deleted', 200) },
+    http: { method: 'DELETE', path: '/api/notes/:id', from: 'query-or-body', answer: written('deleted', 200) },
   }),
   dismissConflict: operation({
     summary: 'Forgets a refused request (listed under `conflicts`) the user has seen.',
@@ -150,6 +154,24 @@ export const OPERATIONS = {
       return { notebook: service.status().notebook };
     },
     http: { method: 'POST', path: '/api/notebook', from: 'body', answer: (result) => ({ status: 201, body: result }) },
+  }),
+  rejoinNotebook: operation({
+    summary: 'A peer removed from its notebook asks its members to add it again.',
+    input: none,
+    run: (service) => {
+      service.rejoinNotebook();
+      return { rejoining: true };
+    },
+    http: { method: 'POST', path: '/api/notebook/rejoin', from: 'query' },
+  }),
+  leaveNotebook: operation({
+    summary: 'A peer removed from its notebook leaves it: its files are put aside, and the peer is back at its first run.',
+    input: none,
+    run: async (service) => {
+      const { id, name } = await service.leaveNotebook();
+      return { left: { id, name } };
+    },
+    http: { method: 'DELETE', path: '/api/notebook', from: 'query' },
   }),
   invite: operation({
     summary: 'The invite code that lets another device join this notebook.',

@@ -15,6 +15,7 @@ const FIELD_CODES: Readonly<Record<string, ServiceErrorCode>> = {
   from: 'invalid-range',
   limit: 'invalid-range',
   format: 'invalid-format',
+  after: 'invalid-range',
 };
 
 /** body is an operation's input object; `example` shows what to send when the body is not an object (an array is not one). */
@@ -26,10 +27,11 @@ export function body<E extends v.ObjectEntries>(entries: E, example: string) {
   );
 }
 
-/** noteText is a note's text: 1 to MAX_TEXT_BYTES bytes of UTF-8. */
+/** noteText is a note's text: 1 to MAX_TEXT_BYTES bytes of UTF-8, not only whitespace (the pages refuse that too). */
 export const noteText = v.pipe(
   v.string("The note's text must be a string."),
   v.minLength(1, "The note's text must not be empty."),
+  v.check((text) => text.trim().length > 0, "The note's text must not be only spaces and line breaks: write something."),
   v.maxBytes(MAX_TEXT_BYTES, `The note's text must be at most ${MAX_TEXT_BYTES} bytes of UTF-8.`),
 );
 
@@ -42,8 +44,8 @@ export const noteVersion = v.pipe(v.number(VERSION_MESSAGE), v.safeInteger(VERSI
 export const pathParam = v.string('A path parameter is missing.');
 
 /** wholeNumber is an optional query parameter that must be a whole number in [min, max]. */
-function wholeNumber(name: string, min: number, max: number) {
-  const message = `${name} must be a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? ' on' : ` to ${max}`}, e.g. /api/log?from=1&limit=100.`;
+function wholeNumber(name: string, min: number, max: number, example = '/api/log?from=1&limit=100') {
+  const message = `${name} must be a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? ' on' : ` to ${max}`}, e.g. ${example}.`;
   return v.optional(v.pipe(v.number(message), v.safeInteger(message), v.minValue(min, message), v.maxValue(max, message)));
 }
 
@@ -51,6 +53,11 @@ function wholeNumber(name: string, min: number, max: number) {
 export const logRange = v.object({
   from: wholeNumber('from', 1, Number.MAX_SAFE_INTEGER),
   limit: wholeNumber('limit', 1, MAX_LOG_PAGE),
+});
+
+/** notesQuery is GET /api/notes's `after`: a log index this peer must have applied before it answers. */
+export const notesQuery = v.object({
+  after: wholeNumber('after', 1, Number.MAX_SAFE_INTEGER, '/api/notes?after=42'),
 });
 
 /** exportFormat is GET /api/export's `format`: md or json (the default). */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeCommand, encodeCommand, InvalidCommandError, MAX_TEXT_BYTES, textError, type Command } from './command.ts';
-import { MAX_CHANGES, NotesDocument } from './notes-document.ts';
+import { MAX_CHANGES, NotesDocument, noteId, noteIndex } from './notes-document.ts';
 import { MAX_SESSIONS, Sessions } from './sessions.ts';
 
 const base = { client: 'c1', author: 'Ada', at: 1_000 };
@@ -84,6 +84,52 @@ describe('NotesDocument', () => {
     expect(doc.apply(5, { ...base, seq: 4, op: 'delete', id, version: 2 })).toMatchObject({ ok: true, op: 'delete' });
     expect(doc.apply(6, { ...base, seq: 5, op: 'delete', id, version: 2 })).toEqual({ ok: false, error: 'not-found' });
     expect(doc.list()).toEqual([]);
+  });
+
+  it('knows for certain only what no later entry can change: an older version, a note applied and gone', () => {
+    const doc = new NotesDocument();
+    doc.skip(1);
+    const added = doc.apply(2, add(1, 'draft'));
+    if (!added.ok) throw new Error('add failed');
+    const id = added.note.id;
+    doc.apply(3, { ...base, seq: 2, op: 'edit', id, version: 1, text: 'v2' });
+    expect(doc.certainRefusal(id, 1)).toMatchObject({ error: 'conflict', current: { version: 2 } });
+    expect(doc.certainRefusal(id, 2)).toBeNull();
+    expect(doc.certainRefusal(id, 3)).toBeNull(); // a version this copy has not seen yet
+    expect(doc.certainRefusal(noteId(1), 1)).toEqual({ error: 'not-found' }); // entry 1 added no note
+    expect(doc.certainRefusal(noteId(4), 1)).toBeNull(); // entry 4 is not applied here yet
+    expect(doc.certainRefusal('note-7', 1)).toEqual({ error: 'not-found' }); // not a note id at all
+    expect([noteIndex(noteId(12_345)), noteIndex('n0'), noteIndex('n01'), noteIndex('x1')]).toEqual([12_345, null, null, null]);
+  });
+
+  it('refuses for certain on a lagging copy only what the full log refuses too (property)', () => {
+    type Op = { kind: 'add' } | { kind: 'edit' | 'delete'; target: number; version: number } | { kind: 'noop' };
+    const op = fc.oneof(
+      fc.constant<Op>({ kind: 'add' }),
+      fc.constant<Op>({ kind: 'noop' }),
+      fc.record({ kind: fc.constantFrom('edit' as const, 'delete' as const), target: fc.nat(20), version: fc.integer({ min: 1, max: 4 }) }),
+    );
+    fc.assert(fc.property(fc.array(op, { maxLength: 30 }), fc.nat(30), fc.nat(25), fc.integer({ min: 1, max: 5 }), (ops, lag, probe, version) => {
+      const full = new NotesDocument();
+      const behind = new NotesDocument();
+      ops.forEach((o, i) => {
+        const index = i + 1;
+        const copies = index <= ops.length - lag ? [full, behind] : [full];
+        for (const doc of copies) {
+          if (o.kind === 'noop') doc.skip(index);
+          else if (o.kind === 'add') doc.apply(index, add(index, `note ${index}`));
+          else doc.apply(index, { ...base, seq: index, op: o.kind, id: noteId(o.target), version: o.version, ...(o.kind === 'edit' ? { text: 'x' } : {}) } as Command);
+        }
+      });
+      const id = noteId(probe + 1);
+      const certain = behind.certainRefusal(id, version);
+      if (certain === null) return;
+      const decided = NotesDocument.restore(full.snapshot()).apply(ops.length + 1, { ...base, client: 'probe', seq: 1, op: 'delete', id, version });
+      // Refused for certain: a note gone stays gone; an older version stays older (or its note was deleted since).
+      expect(decided.ok).toBe(false);
+      if (certain.error === 'not-found') expect(decided).toEqual({ ok: false, error: 'not-found' });
+      else expect(['conflict', 'not-found']).toContain((decided as { error: string }).error);
+    }));
   });
 
   it('applies a repeated request once, even out of order', () => {

@@ -59,6 +59,16 @@ export function noteId(index: number): string {
   return `n${index.toString(36)}`;
 }
 
+/** noteIndex is the log index of the entry that added note `id`, or null when `id` is not a note id. */
+export function noteIndex(id: string): number | null {
+  if (!/^n[0-9a-z]{1,11}$/.test(id)) return null;
+  const index = parseInt(id.slice(1), 36);
+  return index >= 1 && noteId(index) === id ? index : null;
+}
+
+/** CertainRefusal is what a document already knows an edit or delete will get from the log, whatever comes before it. */
+export type CertainRefusal = { error: 'not-found' } | { error: 'conflict'; current: Note };
+
 /** NotesDocument holds the notes in log order and the client sessions. */
 export class NotesDocument {
   /** Insertion order is log order, so iteration lists notes by seq. */
@@ -145,6 +155,24 @@ export class NotesDocument {
   /** skip records that the entry at `index` changed nothing (a noop, a config change, an unreadable command). */
   skip(index: number): void {
     if (index > this.appliedIndex) this.appliedIndex = index;
+  }
+
+  /**
+   * certainRefusal is the refusal an edit or delete of version `version` of
+   * note `id` is sure to get from the log, however far behind this copy is;
+   * null when only the log can tell. A note's version only grows, and a note
+   * whose entry was applied and that is not here was deleted (or never was):
+   * so a version older than this copy's, or a note gone here, is refused for
+   * certain; a version this copy has not reached yet, or a note from an entry
+   * not applied yet, may be right on the leader.
+   */
+  certainRefusal(id: string, version: number): CertainRefusal | null {
+    const current = this.notes.get(id);
+    if (current === undefined) {
+      const index = noteIndex(id);
+      return index === null || index <= this.appliedIndex ? { error: 'not-found' } : null;
+    }
+    return version < current.version ? { error: 'conflict', current } : null;
   }
 
   /** isApplied says whether the request (client, seq) was applied. */

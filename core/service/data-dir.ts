@@ -8,6 +8,7 @@
 //   <data>/raft/             log segments, hard state, snapshots (core/storage)
 //   <data>/outbox.log        requests not yet committed (outbox.ts)
 //   <data>/api-token         bearer token of the local API
+//   <data>/member-names.json {"format":1,"names":{"<peer id>":"Ada's laptop",…}}: the members' display names
 //   <data>/last-addrs.json   where the peer last listened (cli/invite.ts)
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
@@ -32,6 +33,7 @@ export class DataDirError extends Error {
 export const PROFILE_FILE = 'profile.json';
 export const TOKEN_FILE = 'api-token';
 export const RAFT_DIR = 'raft';
+export const MEMBER_NAMES_FILE = 'member-names.json';
 
 /** ensureDataDir creates the directory (mode 0700) if it is missing. */
 export async function ensureDataDir(dir: string): Promise<void> {
@@ -75,6 +77,26 @@ export async function readProfile(dir: string): Promise<Profile | null> {
 /** writeProfile stores the profile durably. */
 export async function writeProfile(dir: string, profile: Profile): Promise<void> {
   writeFileDurably(dir, PROFILE_FILE, [Buffer.from(JSON.stringify({ format: 1, ...profile }))], 0o600);
+}
+
+/** readMemberNames returns the members' names kept so far: {} on a first start, null when the file is damaged (the names are learned again). */
+export async function readMemberNames(dir: string): Promise<Record<string, string> | null> {
+  const text = await readOptional(join(dir, MEMBER_NAMES_FILE));
+  if (text === null) return {};
+  try {
+    const value = JSON.parse(text) as { format?: unknown; names?: unknown } | null;
+    const names = value?.names;
+    if (value?.format === 1 && typeof names === 'object' && names !== null && !Array.isArray(names)
+      && Object.values(names).every((name) => typeof name === 'string')) return names as Record<string, string>;
+  } catch {
+    // damaged: null below
+  }
+  return null;
+}
+
+/** writeMemberNames keeps the members' names durably. */
+export function writeMemberNames(dir: string, names: Record<string, string>): void {
+  writeFileDurably(dir, MEMBER_NAMES_FILE, [Buffer.from(JSON.stringify({ format: 1, names }))], 0o600);
 }
 
 async function readOptional(path: string): Promise<string | null> {

@@ -14,10 +14,12 @@ export type ServiceErrorCode =
   | 'conflict'
   /** First run only, or not on the first run. */
   | 'notebook-exists' | 'no-notebook'
-  /** Membership and leadership. */
-  | 'not-leader' | 'last-voter' | 'config-change-pending' | 'transferring'
+  /** Membership and leadership; `removed`: this peer was removed from the notebook; `not-removed`: it was not. */
+  | 'not-leader' | 'last-voter' | 'config-change-pending' | 'transferring' | 'removed' | 'not-removed'
   /** The cluster or this peer cannot do it now. */
-  | 'no-majority' | 'storage-failed';
+  | 'no-majority' | 'storage-failed'
+  /** This peer has not applied the log as far as asked yet. */
+  | 'behind';
 
 /** UNEXPECTED_ERROR_MESSAGE is what every adapter answers for a bug (an error that is not a ServiceError). */
 export const UNEXPECTED_ERROR_MESSAGE = 'The peer hit an unexpected error; see its log. Your notes are safe.';

@@ -13,8 +13,12 @@ import {
   writeNotebookFile, type Notebook,
 } from '../net/index.ts';
 import { systemClock } from './clock.ts';
-import { DataDirError, ensureDataDir, RAFT_DIR, readProfile, writeProfile, type Profile } from './data-dir.ts';
+import { MemberNames } from './cluster/member-names.ts';
+import {
+  DataDirError, ensureDataDir, MEMBER_NAMES_FILE, RAFT_DIR, readMemberNames, readProfile, writeMemberNames, writeProfile, type Profile,
+} from './data-dir.ts';
 import { ServiceError } from './errors.ts';
+import { moveLeftovers, moveNotebookAside } from './left-notebooks.ts';
 import type { LogPage } from './log-view.ts';
 import { Outbox } from './outbox.ts';
 import { RunningNotebook, type NotebookEvents } from './running-notebook.ts';
@@ -113,7 +117,7 @@ export class NotesService extends TypedEventEmitter<ServiceEvents> {
     this.assertFirstRun();
     const problem = notebookNameProblem(name);
     if (problem !== null) throw new ServiceError('invalid-name', `The notebook's name: ${problem}.`);
-    await this.adopt(createNotebook(name), { name: this.init.name ?? hostname(), origin: 'created' });
+    await this.adopt(createNotebook(name), { name: this.name, origin: 'created' });
   }
 
   /** joinNotebook joins the notebook of an invite code (first run only). */
@@ -126,7 +130,36 @@ export class NotesService extends TypedEventEmitter<ServiceEvents> {
       if (error instanceof InvalidInviteError) throw new ServiceError('invalid-invite', error.message);
       throw error;
     }
-    await this.adopt(invite.notebook, { name: this.init.name ?? hostname(), origin: 'joined', invite: code });
+    await this.adopt(invite.notebook, { name: this.name, origin: 'joined', invite: code });
+  }
+
+  /**
+   * rejoinNotebook asks the notebook's members to add this peer again, after
+   * it was removed (refused, not-removed, on a member).
+   */
+  rejoinNotebook(): void {
+    this.running().rejoin();
+  }
+
+  /**
+   * leaveNotebook stops the notebook of this removed peer and puts its files
+   * aside (<data>/left/…): the peer is back at its first run. It refuses
+   * (not-removed) on a member: the leader removes a member first.
+   */
+  async leaveNotebook(): Promise<Notebook> {
+    const running = this.notebookValue;
+    if (running === null) throw new ServiceError('no-notebook', 'This peer has no notebook to leave.');
+    if (!running.removed) {
+      throw new ServiceError('not-removed', 'This peer is a member of the notebook: ask the leader to remove it first (the "Remove" button on the leader\'s page), then leave.');
+    }
+    const { notebook } = running;
+    this.notebookValue = null;
+    await running.stop();
+    const folder = moveNotebookAside(this.dataDir, notebook.id, new Date(systemClock.now()));
+    this.log(`left the notebook "${notebook.name}"; its files are kept in ${folder}`);
+    this.safeDispatchEvent('status', { detail: null });
+    this.safeDispatchEvent('notes', { detail: null });
+    return notebook;
   }
 
   /** running is the running notebook; it refuses (no-notebook) on a first run, and (storage-failed) once storage failed. */
@@ -141,7 +174,7 @@ export class NotesService extends TypedEventEmitter<ServiceEvents> {
   status(): PeerStatus {
     return this.notebookValue?.status() ?? {
       id: '', name: this.name, role: 'none', term: 0, leaderId: null, votedFor: null,
-      commitIndex: 0, appliedIndex: 0, lastIndex: 0, isolated: false, quiescent: false, notebook: null, members: [],
+      commitIndex: 0, appliedIndex: 0, lastIndex: 0, isolated: false, removed: false, quiescent: false, notebook: null, members: [],
     };
   }
 
@@ -153,6 +186,12 @@ export class NotesService extends TypedEventEmitter<ServiceEvents> {
   /** notesSince is what changed in the document after `revision` (null: nothing held yet): the `notes` event. */
   notesSince(revision: number | null): NotesChange {
     return this.notebookValue?.notesSince(revision) ?? { ...EMPTY_NOTES, reset: true, revision: 0, deleted: [] };
+  }
+
+  /** notesAfter is the document once this peer applied the log entry at `index` (RunningNotebook.notesAfter); without `index`, notes(). */
+  async notesAfter(index: number | undefined): Promise<NotesSnapshot> {
+    if (index === undefined) return this.notes();
+    return this.running().notesAfter(index);
   }
 
   /** logEntries is a page of the Raft log (empty on a first run). */
@@ -199,6 +238,8 @@ export class NotesService extends TypedEventEmitter<ServiceEvents> {
   private async adopt(notebook: Notebook, profile: Profile): Promise<void> {
     this.adopting = true;
     try {
+      const leftovers = moveLeftovers(this.dataDir, new Date(systemClock.now()));
+      if (leftovers !== null) this.log(`moved the files of an unfinished leave aside, to ${leftovers}`);
       await writeProfile(this.dataDir, profile);
       await writeNotebookFile(this.dataDir, notebook);
       this.profile = profile;
@@ -206,6 +247,27 @@ export class NotesService extends TypedEventEmitter<ServiceEvents> {
     } finally {
       this.adopting = false;
     }
+  }
+
+  /** memberNames are the members' names kept in the data directory, kept there again when they change. */
+  private async memberNames(): Promise<MemberNames> {
+    const dataDir = this.dataDir;
+    const kept = await readMemberNames(dataDir);
+    if (kept === null) this.log(`${join(dataDir, MEMBER_NAMES_FILE)} is damaged; the members' names are learned again from them`);
+    return new MemberNames({
+      initial: kept ?? {},
+      save: (names) => {
+        try {
+          writeMemberNames(dataDir, names);
+        } catch (error) {
+          this.log(`cannot keep the members' names: ${(error as Error).message}`);
+        }
+      },
+    });
+  }
+
+  private log(text: string): void {
+    this.safeDispatchEvent('log', { detail: { at: systemClock.now(), text } });
   }
 
   /** run builds the notebook's components for real and starts it. */
@@ -226,11 +288,12 @@ export class NotesService extends TypedEventEmitter<ServiceEvents> {
         mdns: this.init.mdns ?? true, bootstrap: joinTargets, discoverability: new Discoverability(false),
       });
       opened.push({ close: () => network.stop() });
+      const names = await this.memberNames();
       running = await RunningNotebook.open({
         notebook, name: profile.name, origin: profile.origin, joinTargets,
         maxVoters: this.init.maxVoters ?? 5, snapshotEvery: this.init.snapshotEvery ?? 10_000,
         tickMs: this.init.tickMs ?? 10, commitWaitMs: this.init.commitWaitMs ?? 2_000,
-      }, { storage, outbox, network, clock: systemClock });
+      }, { storage, outbox, network, clock: systemClock, names });
     } catch (error) {
       for (const component of opened.reverse()) await component.close().catch(() => {});
       throw error;

@@ -17,6 +17,12 @@ const KEPT_RESULTS = 1_000;
 
 type ForwardProposal = Extract<Frame, { type: 'ForwardProposal' }>;
 
+/** Settled is what the log did with one of this peer's requests, and the index of the entry that carried it. */
+export interface Settled {
+  result: ApplyResult;
+  index: number;
+}
+
 /** ProposalsInit is what proposing needs. */
 export interface ProposalsInit {
   /** This peer's client id (its peer id). */
@@ -33,9 +39,9 @@ export interface ProposalsInit {
 export class Proposals {
   private readonly init: ProposalsInit;
   /** Who waits for each request's result: answered with it, or failed when nothing more can commit here. */
-  private readonly waiters = new Map<number, { settle: (result: ApplyResult) => void; fail: (error: Error) => void }>();
+  private readonly waiters = new Map<number, { settle: (settled: Settled) => void; fail: (error: Error) => void }>();
   /** Results of requests applied before anyone waited for them (bounded). */
-  private readonly results = new Map<number, ApplyResult>();
+  private readonly results = new Map<number, Settled>();
   /** When, and under which leader and term, each pending request was last proposed. */
   private readonly proposed = new Map<number, { at: number; leader: string | null; term: number }>();
   /** Set for RETRY_MS after the oldest proposal still unanswered. */
@@ -65,7 +71,7 @@ export class Proposals {
    * (the API then answers 202, a promise to keep it across restarts); it
    * rejects when the outbox cannot make it durable.
    */
-  submit(request: OutboxRequest): Promise<ApplyResult | null> {
+  submit(request: OutboxRequest): Promise<Settled | null> {
     const known = this.results.get(request.seq);
     if (known !== undefined) return Promise.resolve(known);
     return new Promise((resolve, reject) => {
@@ -74,14 +80,14 @@ export class Proposals {
         // Committed while the outbox synced: answer 201 after all (a refusal is kept as rejected, so it stays "pending").
         this.init.outbox.whenDurable(request.seq).then(() => {
           const late = this.results.get(request.seq);
-          resolve(late?.ok === true ? late : null);
+          resolve(late?.result.ok === true ? late : null);
         }, reject);
       }, this.init.commitWaitMs);
       this.waiters.set(request.seq, {
-        settle: (result) => {
+        settle: (settled) => {
           clearTimeout(timeout);
           this.waiters.delete(request.seq);
-          resolve(result);
+          resolve(settled);
         },
         fail: (error) => {
           clearTimeout(timeout);
@@ -116,8 +122,8 @@ export class Proposals {
     }, Math.max(0, oldest + RETRY_MS - this.init.clock.now()));
   }
 
-  /** settle records the result of one of this peer's requests, applied, and answers whoever waits for it. */
-  settle(seq: number, result: ApplyResult): void {
+  /** settle records the result of one of this peer's requests, applied from the entry at `index`, and answers whoever waits for it. */
+  settle(seq: number, result: ApplyResult, index: number): void {
     const { outbox } = this.init;
     this.proposed.delete(seq);
     outbox.skipTo(seq); // a lost outbox file must not make this peer reuse a request number
@@ -126,11 +132,11 @@ export class Proposals {
       return;
     }
     const waiter = this.waiters.get(seq);
-    this.results.set(seq, result);
+    this.results.set(seq, { result, index });
     if (this.results.size > KEPT_RESULTS) this.results.delete(this.results.keys().next().value as number);
     if (result.ok || waiter !== undefined) outbox.remove(seq);
     else outbox.reject(seq, result.error, result.error === 'conflict' ? result.current : undefined);
-    waiter?.settle(result);
+    waiter?.settle({ result, index });
   }
 
   /** failWaiting answers every request still waiting with `error`: this peer's storage failed, nothing more commits here. */

@@ -26,11 +26,12 @@ import { Joiner } from './cluster/joiner.ts';
 import { MemberAddresses } from './cluster/member-addresses.ts';
 import { MemberNames } from './cluster/member-names.ts';
 import { MembershipKeeper } from './cluster/membership-keeper.ts';
+import { Removal } from './cluster/removal.ts';
 import { ServiceError } from './errors.ts';
 import { logPage, type LogPage } from './log-view.ts';
 import { markdownExport } from './markdown-export.ts';
 import { OutboxFileError, type Outbox, type OutboxRequest } from './outbox.ts';
-import { Proposals } from './proposals.ts';
+import { Proposals, type Settled } from './proposals.ts';
 import { packSnapshot, unpackSnapshot } from './snapshot-codec.ts';
 import { Throttle } from './throttle.ts';
 import { RaftDriver, type SoftStateChange } from './raft-driver.ts';
@@ -51,6 +52,8 @@ export interface NotebookComponents {
   outbox: Outbox;
   network: NotebookNetwork;
   clock: Clock;
+  /** The members' display names, with those kept from before and where to keep new ones; default: none kept. */
+  names?: MemberNames;
 }
 
 /** NotebookInit says which notebook this peer runs and how. */
@@ -89,12 +92,14 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
   private readonly init: NotebookInit;
   private readonly components: NotebookComponents;
   private readonly driver: RaftDriver;
-  private readonly names = new MemberNames();
+  private readonly names: MemberNames;
   private readonly keeper: MembershipKeeper;
   private readonly view: ClusterView;
   private readonly proposals: Proposals;
   /** Asks to join while this peer is not a member; null once it is. */
   private joiner: Joiner | null = null;
+  /** Whether this peer was removed from the notebook (it then takes no part and refuses writes). */
+  private readonly removal: Removal;
   /** The document as of the last applied entry. Invariant: doc.appliedIndex <= the core's commit index. */
   private doc: NotesDocument;
   /** The index of the newest snapshot taken or restored. */
@@ -105,6 +110,8 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
   private fatalError: Error | null = null;
   /** Peers found to run another version of Raftnotes, told once each. */
   private readonly otherVersions = new Set<string>();
+  /** Readers waiting for the document to reach a log index (notesAfter). */
+  private readonly appliedWaiters = new Set<{ index: number; resolve: (reached: boolean) => void }>();
   private readonly statusEvents = new Throttle(EVENTS_EVERY_MS, () => this.emit('status'));
   private readonly notesEvents = new Throttle(NOTES_EVENTS_EVERY_MS, () => this.emit('notes'));
   private stopping = false;
@@ -130,6 +137,7 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
     this.notebook = init.notebook;
     this.doc = doc;
     this.compactedAt = compactedAt;
+    this.names = components.names ?? new MemberNames();
     const { network, storage, clock, outbox } = components;
     this.driver = new RaftDriver({
       node,
@@ -144,6 +152,10 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
     this.keeper = new MembershipKeeper({ network, driver: this.driver, names: this.names, addresses, maxVoters: init.maxVoters, log });
     this.view = new ClusterView({
       network, driver: this.driver, clock, names: this.names, addresses, name: init.name, log, onChange: () => this.statusChanged(),
+      onLeaderMembers: (leader, members) => this.removal.leaderMembers(leader, members),
+    });
+    this.removal = new Removal({
+      network, driver: this.driver, clock, names: this.names, joinTargets: init.joinTargets, log, onChange: () => this.statusChanged(),
     });
     this.proposals = new Proposals({ client: network.peerId, outbox, driver: this.driver, network, clock, commitWaitMs: init.commitWaitMs });
   }
@@ -157,7 +169,7 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
     const { network } = this.components;
     network.raft.setHandler((from, frame) => this.receive(from, frame));
     network.raft.addEventListener('reachability', (evt) => {
-      this.log(`${evt.detail.reachable ? 'connected to' : 'lost'} ${evt.detail.peer}`);
+      this.log(`${evt.detail.reachable ? 'connected to' : 'lost'} ${this.names.label(evt.detail.peer)}`);
       if (evt.detail.reachable) this.keeper.onReachable();
       // A quiescent group hears nothing while idle: a closed connection is how a dead leader shows at once.
       else this.driver.wake();
@@ -198,6 +210,7 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
     this.statusEvents.stop();
     this.notesEvents.stop();
     this.joiner?.stop();
+    this.removal.stop();
     this.keeper.stop();
     this.view.stop();
     this.proposals.stop();
@@ -214,10 +227,13 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
   status(): PeerStatus {
     const raft = this.driver.node.status();
     const { network } = this.components;
+    // A removed peer's core stays as it was when it stopped ticking (often a pre-candidate): it says removed instead.
+    const role = this.removal.removed ? 'removed' : raft.role;
+    const members = this.view.members(raft);
     return {
       id: network.peerId,
       name: this.init.name,
-      role: raft.role,
+      role,
       term: raft.term,
       leaderId: raft.leaderId,
       votedFor: raft.votedFor,
@@ -225,9 +241,10 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
       appliedIndex: this.doc.appliedIndex,
       lastIndex: raft.lastIndex,
       isolated: network.isolated,
+      removed: this.removal.removed,
       quiescent: raft.quiescent,
       notebook: { id: this.notebook.id, name: this.notebook.name },
-      members: this.view.members(raft),
+      members: !this.removal.removed ? members : members.map((m) => (m.id === network.peerId ? { ...m, role } : m)),
     };
   }
 
@@ -255,6 +272,35 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
       conflicts: outbox.rejected().map((r) => ({ ...pendingView(r), error: r.error, current: r.current ?? null })),
       commitIndex: this.driver.softState.commitIndex,
     };
+  }
+
+  /**
+   * notesAfter is notes() once this peer applied the entry at `index` (read
+   * your writes on any peer: a write's answer names its entry); it waits up
+   * to commitWaitMs, then refuses (behind) with what it applied.
+   */
+  async notesAfter(index: number): Promise<NotesSnapshot> {
+    if (this.doc.appliedIndex < index && !(await this.applied(index, this.init.commitWaitMs))) {
+      throw new ServiceError('behind', `This peer has applied the log up to entry ${this.doc.appliedIndex}, not yet ${index}: it may be cut off from the leader. Try again, or ask the leader's peer.`,
+        { appliedIndex: this.doc.appliedIndex });
+    }
+    return this.notes();
+  }
+
+  /** applied resolves true once the document applied the entry at `index`, or false after `ms`. */
+  private applied(index: number, ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const waiter = {
+        index,
+        resolve: (reached: boolean) => {
+          clearTimeout(timer);
+          this.appliedWaiters.delete(waiter);
+          resolve(reached);
+        },
+      };
+      const timer = setTimeout(() => waiter.resolve(false), ms);
+      this.appliedWaiters.add(waiter);
+    });
   }
 
   /** logEntries lists up to `limit` log entries from index `from`; compacted ones answer from the snapshot point. */
@@ -305,11 +351,18 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
     this.notesEvents.signal();
   }
 
-  /** checkVersion refuses at once what this peer's copy of the document already shows to be stale. */
+  /**
+   * checkVersion refuses at once only what is certainly stale: this peer's
+   * copy may lag behind the leader (a version it has not seen yet, a note just
+   * added), and then the committed log decides, exactly once.
+   */
   private checkVersion(id: string, version: number): void {
-    const current = this.doc.get(id);
-    if (current === undefined) throw new ServiceError('not-found', `There is no note ${JSON.stringify(id)}; it may have been deleted. Reload the notes.`);
-    if (current.version !== version) {
+    const refusal = this.doc.certainRefusal(id, version);
+    if (refusal?.error === 'not-found') {
+      throw new ServiceError('not-found', `There is no note ${JSON.stringify(id)}; it may have been deleted. Reload the notes.`);
+    }
+    if (refusal?.error === 'conflict') {
+      const { current } = refusal;
       throw new ServiceError('conflict', `The note changed since you saw it (version ${version}, now ${current.version}). Look at the current text and try again.`, { current });
     }
   }
@@ -318,23 +371,38 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
   private async write(op: NoteOp): Promise<WriteResult> {
     this.checkWritable();
     let request: OutboxRequest;
-    let result: ApplyResult | null;
+    let settled: Settled | null;
     try {
       request = await this.components.outbox.add(op, this.init.name, this.components.clock.now());
       this.notesEvents.signal(); // the request shows as pending until it commits
       this.checkWritable(); // storage may have failed meanwhile: the request stays in the outbox, for after a restart
-      result = await this.proposals.submit(request);
+      settled = await this.proposals.submit(request);
     } catch (error) {
       throw error instanceof OutboxFileError ? storageFailed(error) : error;
     }
-    if (result === null) return { committed: false, pending: pendingView(request) };
-    return { committed: true, note: noteOf(result) };
+    if (settled === null) return { committed: false, pending: pendingView(request) };
+    return { committed: true, note: noteOf(settled.result), index: settled.index };
   }
 
   /** checkWritable refuses a write once the Raft storage or the outbox's file failed. */
   private checkWritable(): void {
     const failure = this.fatalError ?? this.components.outbox.failed;
     if (failure !== null) throw storageFailed(failure);
+    if (this.removal.removed) {
+      throw new ServiceError('removed', 'This peer was removed from the notebook: it takes no more writes. Ask to join again (POST /api/notebook/rejoin), or leave the notebook (DELETE /api/notebook).');
+    }
+  }
+
+  // ---- Removal ----------------------------------------------------------------
+
+  /** removed says whether this peer learned it was removed from the notebook. */
+  get removed(): boolean {
+    return this.removal.removed;
+  }
+
+  /** rejoin asks the notebook's members to add this removed peer again (Removal.rejoin). */
+  rejoin(): void {
+    this.removal.rejoin();
   }
 
   // ---- The cluster ------------------------------------------------------------
@@ -379,7 +447,7 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
       throw new ServiceError('no-majority', 'The removal is proposed but no majority confirmed it yet; check GET /api/status.');
     }
     this.components.network.raft.removePeer(id);
-    this.log(`removed member ${id}`);
+    this.log(`removed member ${this.names.label(id)}`);
   }
 
   /** handOver transfers leadership to the most caught-up voter and waits for it to take over (before a stop). */
@@ -424,7 +492,7 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
 
   private onSoftStateChange({ previous, current }: SoftStateChange): void {
     if (current.role !== previous.role || current.leaderId !== previous.leaderId) {
-      const leader = current.leaderId !== null && current.role !== 'leader' ? `, leader ${current.leaderId}` : '';
+      const leader = current.leaderId !== null && current.role !== 'leader' ? `, leader ${this.names.label(current.leaderId)}` : '';
       this.log(`${current.role} in term ${current.term}${leader}`);
       this.keeper.onLeaderChanged();
     }
@@ -435,7 +503,9 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
   /** membershipChanged follows the latest membership: streams to every member, joining until this peer is one, showing itself once it is. */
   private membershipChanged(): void {
     const { network } = this.components;
-    const member = this.driver.softState.membership.voters.length > 0;
+    const { membership } = this.driver.softState;
+    const member = membership.voters.length > 0;
+    this.removal.membershipChanged(membership);
     network.setDiscoverable(member);
     if (member && this.joiner !== null) {
       this.joiner.stop();
@@ -481,9 +551,10 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
       }
       const result = this.doc.apply(entry.index, command);
       changed = true;
-      if (command.client === this.id) this.proposals.settle(command.seq, result);
+      if (command.client === this.id) this.proposals.settle(command.seq, result, entry.index);
     }
     if (changed) this.notesEvents.signal();
+    for (const waiter of this.appliedWaiters) if (waiter.index <= this.doc.appliedIndex) waiter.resolve(true);
     if (this.doc.appliedIndex - this.compactedAt >= this.init.snapshotEvery) setImmediate(() => this.maybeCompact());
   }
 

@@ -53,8 +53,12 @@ export interface NotesChange {
   commitIndex: number;
 }
 
-/** MEMBER_ROLES are what a member can say it is; `unknown` when its status did not arrive lately, `none` without a notebook. */
-export const MEMBER_ROLES = ['leader', 'follower', 'candidate', 'precandidate', 'unknown', 'none'] as const;
+/**
+ * MEMBER_ROLES are what a member can say it is; `unknown` when its status did
+ * not arrive lately, `none` without a notebook, `removed` once it learned it
+ * was removed from the notebook (it takes no more part).
+ */
+export const MEMBER_ROLES = ['leader', 'follower', 'candidate', 'precandidate', 'unknown', 'none', 'removed'] as const;
 
 /** MemberRole is one of MEMBER_ROLES. */
 export type MemberRole = (typeof MEMBER_ROLES)[number];
@@ -84,6 +88,8 @@ export interface PeerStatus {
   appliedIndex: number;
   lastIndex: number;
   isolated: boolean;
+  /** This peer was removed from the notebook: it takes no part and no writes until it leaves or asks to join again. */
+  removed: boolean;
   /** Whether the group is idle and quiet as this peer sees it: no heartbeats until something happens. */
   quiescent: boolean;
   notebook: { id: string; name: string } | null;
@@ -97,5 +103,5 @@ export interface LogLine {
   text: string;
 }
 
-/** WriteResult is a committed note, or the request still waiting in the outbox for a majority. */
-export type WriteResult = { committed: true; note: Note } | { committed: false; pending: PendingRequest };
+/** WriteResult is a committed note and the index of the log entry that committed it, or the request still waiting in the outbox for a majority. */
+export type WriteResult = { committed: true; note: Note; index: number } | { committed: false; pending: PendingRequest };

@@ -56,3 +56,13 @@ export async function texts(peer: ApiPeer): Promise<string[]> {
   return body.notes.map((n: { text: string }) => n.text);
 }
 
+
+/** removeMember removes member `id` through the leader of `peers`, asking again while a membership change is still under way (409). */
+export async function removeMember<P extends ApiPeer>(peers: P[], id: string): Promise<void> {
+  await waitFor(`${id} removed`, async () => {
+    const res = await (await leaderOf(peers)).api('DELETE', `/api/members/${id}`);
+    if (res.status === 200) return true;
+    if (res.status === 409 && ['config-change-pending', 'not-leader'].includes(res.body.error)) return false;
+    throw new Error(`DELETE /api/members/${id} answered ${res.status}: ${JSON.stringify(res.body)}`);
+  }, 20_000);
+}

@@ -92,6 +92,34 @@ describe('NotesApi', () => {
     expect(accepted.status).toBe(201);
   });
 
+  it('refuses whitespace-only text as the page does, on add and on edit', async () => {
+    const note = await add('kept');
+    for (const text of [' ', '\n\t \n', '\u00a0\u2003']) {
+      const added = await peer.api('POST', '/api/notes', { text });
+      expect(added.status, JSON.stringify(text)).toBe(400);
+      expect(added.body).toMatchObject({ error: 'invalid-text', message: expect.stringMatching(/only spaces/) });
+      expect((await peer.api('PUT', `/api/notes/${note.id}`, { text, version: 1 })).body.error).toBe('invalid-text');
+    }
+    expect((await peer.api('GET', '/api/notes')).body.notes.find((n: any) => n.id === note.id)).toMatchObject({ text: 'kept', version: 1 });
+    expect((await peer.api('POST', '/api/notes', { text: '  padded  ' })).status).toBe(201);
+  });
+
+  it('takes a delete\'s version in the body as well as in the query, and refuses two different ones', async () => {
+    const first = await add('delete me by body');
+    const stale = await peer.api('DELETE', `/api/notes/${first.id}`, { version: 2 });
+    expect(stale.status).toBe(409);
+    const deleted = await peer.api('DELETE', `/api/notes/${first.id}`, { version: 1 });
+    expect(deleted.status).toBe(200);
+    expect(deleted.body.deleted).toMatchObject({ id: first.id, text: 'delete me by body' });
+    const second = await add('delete me by both');
+    const twice = await peer.api('DELETE', `/api/notes/${second.id}?version=1`, { version: 2 });
+    expect(twice.status).toBe(400);
+    expect(twice.body).toMatchObject({ error: 'invalid-request', message: expect.stringMatching(/given twice/) });
+    expect((await peer.api('DELETE', `/api/notes/${second.id}`, [1])).body.error).toBe('invalid-request');
+    expect((await peer.api('DELETE', `/api/notes/${second.id}`, {})).body.error).toBe('invalid-version');
+    expect((await peer.api('DELETE', `/api/notes/${second.id}?version=1`, { version: 1 })).status).toBe(200);
+  });
+
   it('refuses a missing or wrong token with 401, a foreign Host or Origin with 403', async () => {
     const host = new URL(peer.ready!.api).host;
     expect((await raw('GET', '/api/notes', { host })).status).toBe(401);

@@ -1,7 +1,7 @@
 // The page a peer serves, around its peer's life: the first-run screen creates a
 // notebook there and joins it from a second fresh peer's page with the invite
-// code the first shows; after a restart of the peer the page follows it again.
-import { createServer } from 'node:net';
+// code the first shows; after a restart of the peer the page follows it again
+// (the peer serves at the address it kept in its data directory).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright';
 import { LOCAL } from '../cluster/cluster-helpers.ts';
@@ -22,15 +22,6 @@ afterEach(async () => {
   await killAll();
   await removeDirs();
 });
-
-/** freePort asks the system for a port nobody listens on. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('PeerPage', () => {
   it('creates a notebook on one page and joins it with the invite code on another, showing API errors in words', async () => {
@@ -67,20 +58,28 @@ describe('PeerPage', () => {
     expect([...problems.errors, ...problemsB.errors]).toEqual([]);
   }, 90_000);
 
-  it('follows its peer again after the peer restarts', async () => {
-    const port = await freePort();
-    const args = ['--create', 'Restarts', '--api', `127.0.0.1:${port}`, ...LOCAL];
+  it('follows its peer again after the peer restarts at the address it kept, without --api, stopped or killed', async () => {
     const a = new PeerProcess(await tempDir(), 'A');
-    await a.start(args);
-    const { page } = await openPeerPage(browser, a);
+    await a.start(['--create', 'Restarts', ...LOCAL]);
+    const { page, problems } = await openPeerPage(browser, a);
     const connection = page.getByRole('status').filter({ hasText: /Live|Connecting|not answering/ });
     await connection.filter({ hasText: 'Live · A' }).waitFor();
+    await waitFor('A leads', async () => (await a.api('GET', '/api/status')).body.role === 'leader');
     expect(await a.stop()).toBe(0);
     await connection.filter({ hasText: 'Peer not answering' }).waitFor();
-    await a.start(args);
+    await a.start(LOCAL);
     await connection.filter({ hasText: 'Live · A' }).waitFor({ timeout: 20_000 });
     await waitFor('A leads again', async () => (await a.api('GET', '/api/status')).body.role === 'leader');
     expect((await a.api('POST', '/api/notes', { text: 'after the restart' })).status).toBe(201);
     await page.getByRole('list', { name: 'Notes' }).getByText('after the restart').waitFor();
-  }, 60_000);
+
+    await a.kill();
+    await connection.filter({ hasText: 'Peer not answering' }).waitFor();
+    await a.start(LOCAL);
+    await connection.filter({ hasText: 'Live · A' }).waitFor({ timeout: 20_000 });
+    await waitFor('A leads again', async () => (await a.api('GET', '/api/status')).body.role === 'leader');
+    expect((await a.api('POST', '/api/notes', { text: 'after the kill' })).status).toBe(201);
+    await page.getByRole('list', { name: 'Notes' }).getByText('after the kill').waitFor();
+    expect(problems.errors).toEqual([]);
+  }, 90_000);
 });

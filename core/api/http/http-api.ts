@@ -5,7 +5,7 @@
 // parameters, then the JSON body or the query string) is checked by the
 // operation's schema, and the result answered as the operation says.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { UNEXPECTED_ERROR_MESSAGE } from '../../service/errors.ts';
+import { ServiceError, UNEXPECTED_ERROR_MESSAGE } from '../../service/errors.ts';
 import { createLogger, type Logger } from '../../service/logger.ts';
 import type { NotesService } from '../../service/notes-service.ts';
 import type { EventFeed } from '../events.ts';
@@ -117,12 +117,26 @@ export function operationRoutes(service: NotesService): JsonRoute[] {
       method: http.method,
       path: http.path,
       handle: async ({ params, query, body }) => {
-        const raw = http.from === 'body' ? (isPlainObject(body) ? { ...body, ...params } : body) : { ...queryFields(query), ...params };
+        const raw = http.from === 'body' ? (isPlainObject(body) ? { ...body, ...params } : body)
+          : http.from === 'query' ? { ...queryFields(query), ...params }
+          : { ...queryOrBody(queryFields(query), body), ...params };
         const result = await callOperation(service, name, raw);
         return http.answer?.(result) ?? { status: 200, body: result };
       },
     };
   });
+}
+
+/** queryOrBody merges the query's fields with the body's (a JSON object, or none); a field given in both with two values is refused. */
+function queryOrBody(query: Record<string, string | number>, body: unknown): Record<string, unknown> {
+  if (body === undefined) return query;
+  if (!isPlainObject(body)) throw new ServiceError('invalid-request', 'The request body must be a JSON object, e.g. {"version":1}, or be left empty.');
+  for (const [key, value] of Object.entries(body)) {
+    if (key in query && query[key] !== value) {
+      throw new ServiceError('invalid-request', `"${key}" is given twice, in the query (${query[key]}) and in the body (${JSON.stringify(value)}): give it once.`);
+    }
+  }
+  return { ...query, ...body };
 }
 
 /** queryFields reads a query string as input fields: whole numbers (up to 16 digits) as numbers, the rest as strings. */

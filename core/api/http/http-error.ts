@@ -45,6 +45,9 @@ export const ERROR_STATUS: Readonly<Record<ServiceErrorCode, number>> = {
   'last-voter': 409,
   'config-change-pending': 409,
   'transferring': 409,
+  'removed': 409,
+  'not-removed': 409,
   'no-majority': 503,
   'storage-failed': 503,
+  'behind': 503,
 };

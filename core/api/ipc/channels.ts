@@ -6,7 +6,7 @@
 /** IPC_OPERATIONS names every operation of the table (core/api/operations.ts), in its order. */
 export const IPC_OPERATIONS = [
   'status', 'notes', 'log', 'addNote', 'editNote', 'deleteNote', 'dismissConflict', 'setIsolated', 'transferLeadership',
-  'removeMember', 'exportNotes', 'openNotebook', 'invite',
+  'removeMember', 'exportNotes', 'openNotebook', 'rejoinNotebook', 'leaveNotebook', 'invite',
 ] as const;
 
 /** IpcOperation is one of IPC_OPERATIONS. */

@@ -28,4 +28,32 @@ describe('ClusterView', () => {
       view.stop();
     }
   });
+
+  it('shows as leader only the leader of the current term: a leader of an older term, killed since, is unknown', async () => {
+    const network = new FakeNetwork();
+    const driver = new FakeDriver({ voters: [SELF, 'old', 'new'], learners: [] }, 'follower');
+    driver.status = { ...driver.status, term: 3, leaderId: 'new' };
+    for (const id of ['old', 'new']) network.raft.addPeer(id);
+    // The old leader's record is fresh still: it was polled just before it died.
+    network.statuses.set('old', { name: 'Old', role: 'leader', term: 2 });
+    network.statuses.set('new', { name: 'New', role: 'leader', term: 3 });
+    const view = new ClusterView({
+      network: network.asNetwork(), driver: driver.asDriver(), clock: systemClock, names: new MemberNames(),
+      addresses: new MemberAddresses(network.asNetwork(), systemClock), name: 'self', onChange: () => {}, log: () => {},
+    });
+    await view.start();
+    try {
+      const roles = () => view.members(driver.status).map((m) => [m.name, m.role, m.term]);
+      await vi.waitFor(() => expect(roles()).toEqual([['self', 'follower', 3], ['Old', 'unknown', 2], ['New', 'leader', 3]]));
+      // This peer has not heard of term 3 yet: the newest term any member tells wins.
+      driver.status = { ...driver.status, term: 2, leaderId: 'old' };
+      expect(roles()).toEqual([['self', 'follower', 2], ['Old', 'unknown', 2], ['New', 'leader', 3]]);
+      // Between leaders: no leader known in term 3, and the old one is still not shown as one.
+      network.statuses.set('new', { name: 'New', role: 'candidate', term: 3 });
+      driver.status = { ...driver.status, term: 3, leaderId: null };
+      await vi.waitFor(() => expect(roles()).toEqual([['self', 'follower', 3], ['Old', 'unknown', 2], ['New', 'candidate', 3]]));
+    } finally {
+      view.stop();
+    }
+  });
 });

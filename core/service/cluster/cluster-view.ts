@@ -12,6 +12,11 @@
 // SILENT_POLLS_BEFORE_HANGUP rounds in a row has its connection closed: a link
 // cut at a switch sends no reset, and TCP retries ever more slowly, so the
 // transport's redial loop must take over.
+//
+// A record tells the members of the answering peer's latest membership: from
+// a leader of this peer's term or a newer one, that is how a peer removed
+// while it was away learns it (onLeaderMembers), since the leader no longer
+// sends it the log.
 import type { Status } from '../../raft/index.ts';
 import type { NotebookNetwork, StatusRecord } from '../../net/index.ts';
 import type { Clock } from '../clock.ts';
@@ -39,6 +44,8 @@ export interface ClusterViewInit {
   name: string;
   /** Called when the rows may have changed. */
   onChange: () => void;
+  /** Called with the members a leader of this peer's term or a newer one lists (its latest membership), at each answer. */
+  onLeaderMembers?: (leader: string, members: string[]) => void;
   log: (line: string) => void;
 }
 
@@ -82,20 +89,33 @@ export class ClusterView {
     this.timer = null;
   }
 
-  /** members is the cluster view: one row per member of the latest membership. */
+  /**
+   * members is the cluster view: one row per member of the latest membership.
+   * Only the leader of the current term (the highest term this peer knows of)
+   * is shown as leader: a member whose last record says it led an older term
+   * (a leader killed or cut off since) shows as unknown.
+   */
   members(status: Status): Member[] {
     const { network, names } = this.init;
     const now = this.init.clock.now();
+    const isFresh = (seen: RemoteRecord | undefined): seen is RemoteRecord => seen !== undefined && now - seen.at < STATUS_FRESH_MS;
+    let currentTerm = status.term;
+    for (const seen of this.remote.values()) if (isFresh(seen)) currentTerm = Math.max(currentTerm, seen.term);
+    const remoteRole = (id: string, seen: RemoteRecord): MemberRole => {
+      if (seen.role !== 'leader') return seen.role;
+      // Raft §5.2: at most one leader per term; this peer's own leader of that term is the one.
+      const current = seen.term === currentTerm && (status.term < seen.term || status.leaderId === null || status.leaderId === id);
+      return current ? 'leader' : 'unknown';
+    };
     const rows: Member[] = [];
     const add = (id: string, voter: boolean) => {
       const self = id === network.peerId;
       const seen = this.remote.get(id);
-      const fresh = seen !== undefined && now - seen.at < STATUS_FRESH_MS;
       rows.push({
         id,
         name: names.get(id) ?? id.slice(-8),
         voter,
-        role: self ? status.role : fresh ? seen.role : 'unknown',
+        role: self ? status.role : isFresh(seen) ? remoteRole(id, seen) : 'unknown',
         term: self ? status.term : seen?.term ?? 0,
         reachable: self || (!network.isolated && network.raft.isReachable(id)),
         matchIndex: status.progress?.[id]?.matchIndex ?? null,
@@ -110,7 +130,7 @@ export class ClusterView {
   private async ownRecord(): Promise<StatusRecord> {
     const s = this.init.driver.node.status();
     return { name: this.init.name, role: s.role, term: s.term, leaderId: s.leaderId, commitIndex: s.commitIndex, lastIndex: s.lastIndex,
-      addrs: await this.init.addresses.forStatus(s) };
+      members: [...s.membership.voters, ...s.membership.learners], addrs: await this.init.addresses.forStatus(s) };
   }
 
   private async poll(): Promise<void> {
@@ -165,15 +185,19 @@ export class ClusterView {
   private take(id: string, record: StatusRecord): boolean {
     const { names, addresses, driver } = this.init;
     let changed = false;
-    if (typeof record['name'] === 'string' && record['name'] !== names.get(id)) {
+    if (typeof record['name'] === 'string') {
+      const before = names.get(id);
       names.set(id, record['name']);
-      changed = true;
+      changed = names.get(id) !== before;
     }
     const addrs = record['addrs'];
     if (typeof addrs === 'object' && addrs !== null) addresses.learn(addrs as Record<string, unknown>, driver.node.status());
     const before = this.remote.get(id);
     const now: RemoteRecord = { role: remoteRole(record['role']), term: remoteTerm(record['term']), at: this.init.clock.now() };
     this.remote.set(id, now);
+    const members = record['members'];
+    if (now.role === 'leader' && now.term >= driver.node.status().term && Array.isArray(members) && members.length > 0
+      && members.every((m) => typeof m === 'string')) this.init.onLeaderMembers?.(id, members as string[]);
     return changed || before === undefined || before.role !== now.role || before.term !== now.term;
   }
 

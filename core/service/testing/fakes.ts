@@ -89,6 +89,15 @@ export class FakeDriver {
     return { role, term, leaderId, commitIndex, membership };
   }
 
+  /** Whether the driver's clock runs (start/stop). */
+  ticking = true;
+  start(): void {
+    this.ticking = true;
+  }
+  async stop(): Promise<void> {
+    this.ticking = false;
+  }
+
   changeMembership(change: { type: string; id: string }): { ok: true; index: number; term: number } {
     this.changes.push(`${change.type} ${change.id}`);
     return { ok: true, index: this.status.lastIndex + 1, term: 1 };
