@@ -45,6 +45,29 @@ interface SnapshotBody {
   sessions: Array<[string, Session]>;
 }
 
+/** SnapshotImage is the document at one applied index, to be written out by imageParts: the JSON of a SnapshotBody. */
+export interface SnapshotImage {
+  /** The body up to the notes array. */
+  readonly head: string;
+  readonly notes: readonly Note[];
+  /** The body after the notes array. */
+  readonly tail: string;
+}
+
+/** IMAGE_PART_NOTES is how many notes one piece of imageParts holds. */
+const IMAGE_PART_NOTES = 1_000;
+
+/** imageParts writes out an image as JSON in pieces of IMAGE_PART_NOTES notes; joined, they are the snapshot's bytes. */
+export function* imageParts(image: SnapshotImage): Generator<string> {
+  yield image.head;
+  for (let i = 0; i < image.notes.length; i += IMAGE_PART_NOTES) {
+    const part = JSON.stringify(image.notes.slice(i, i + IMAGE_PART_NOTES));
+    // Each piece is a JSON array: its brackets go, a comma joins it to the piece before.
+    yield (i === 0 ? '' : ',') + part.slice(1, -1);
+  }
+  yield image.tail;
+}
+
 /** MAX_CHANGES is how many recent changes the document remembers for changesSince. */
 export const MAX_CHANGES = 20_000;
 
@@ -193,12 +216,23 @@ export class NotesDocument {
     return this.notes.size;
   }
 
-  /** snapshot is the document's image, for Raft compaction. */
+  /** snapshot is the document's image, for Raft compaction: snapshotImage() written out whole. */
   snapshot(): Uint8Array {
-    const body: SnapshotBody = {
-      format: SNAPSHOT_FORMAT, appliedIndex: this.appliedIndex, nextNumber: this.nextNumber, notes: this.list(), sessions: this.sessions.toJSON(),
+    return new TextEncoder().encode([...imageParts(this.snapshotImage())].join(''));
+  }
+
+  /**
+   * snapshotImage is the document as it stands, cheap to take: its notes are
+   * shared (a note is never changed in place: an edit makes a new one), the
+   * rest is written out now. imageParts writes it out later, in pieces, while
+   * the document goes on changing.
+   */
+  snapshotImage(): SnapshotImage {
+    return {
+      head: `{"format":${SNAPSHOT_FORMAT},"appliedIndex":${this.appliedIndex},"nextNumber":${this.nextNumber},"notes":[`,
+      notes: this.list(),
+      tail: `],"sessions":${JSON.stringify(this.sessions.toJSON())}}`,
     };
-    return new TextEncoder().encode(JSON.stringify(body));
   }
 
   /**

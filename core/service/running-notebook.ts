@@ -560,15 +560,14 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
 
   /**
    * maybeCompact snapshots the document every snapshotEvery entries; outside the Ready loop, so the core has
-   * advanced. The image is taken at once; it is compressed off the event loop, then handed to the core.
+   * advanced. The image is taken at once; it is written out and compressed piece by piece, then handed to the core.
    */
   private maybeCompact(): void {
     if (this.stopping || this.fatalError !== null || this.compacting) return;
     const applied = Math.min(this.doc.appliedIndex, this.driver.node.status().appliedIndex);
     if (applied - this.compactedAt < this.init.snapshotEvery || applied !== this.doc.appliedIndex) return;
     this.compacting = true;
-    const image = this.doc.snapshot();
-    packSnapshot(image).then((packed) => {
+    packSnapshot(this.doc.snapshotImage()).then((packed) => {
       // A snapshot restored meanwhile (from the leader) may be newer: the core keeps the newest.
       if (this.stopping || this.fatalError !== null || applied <= this.compactedAt) return;
       this.driver.node.compact(applied, packed);
