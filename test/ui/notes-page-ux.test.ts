@@ -11,8 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright';
 import { leaderOf, texts } from '../cluster/cluster-helpers.ts';
 import { waitFor } from '../cluster/peer-process.ts';
-import { launchBrowser, type PageProblems } from './ui-helpers.ts';
-import { UI_TRANSPORTS, type UiPage, type UiPeer } from './ui-transports.ts';
+import { launchBrowser } from './ui-helpers.ts';
+import { useClusterPages } from './cluster-pages.ts';
+import { UI_TRANSPORTS, type UiPeer } from './ui-transports.ts';
 
 let browser: Browser;
 
@@ -49,41 +50,25 @@ async function seriousViolations(page: Page): Promise<string[]> {
 }
 
 describe.each(UI_TRANSPORTS)('NotesPageUx over $name', (transport) => {
-  let peers: UiPeer[];
-  let opened: UiPage[];
-  let pages: Page[];
-  const problems: PageProblems[] = [];
-
-  beforeAll(async () => {
-    peers = await transport.startCluster();
-    opened = [];
-    for (const peer of peers) opened.push(await transport.openPage(browser, peer));
-    pages = opened.map((o) => o.page);
-    problems.push(...opened.map((o) => o.problems));
-  }, 120_000);
-
-  afterAll(async () => {
-    await Promise.all((pages ?? []).map((page) => page.close()));
-    await transport.cleanup();
-  });
+  const c = useClusterPages(transport, () => browser);
 
   it('numbers notes #1, #2, #3 in the notebook, not by log index', async () => {
     for (const text of ['numbered one', 'numbered two', 'numbered three']) {
-      expect((await peers[0]!.api('POST', '/api/notes', { text })).status).toBe(201);
+      expect((await c.peers[0]!.api('POST', '/api/notes', { text })).status).toBe(201);
     }
-    const { body } = await peers[0]!.api('GET', '/api/notes');
+    const { body } = await c.peers[0]!.api('GET', '/api/notes');
     const added = body.notes as Array<{ number: number; seq: number }>;
     expect(added.map((n) => n.number)).toEqual([1, 2, 3]);
     // The log also holds the leader's no-op and the membership changes: the log indexes are not 1, 2, 3.
     expect(added.map((n) => n.seq)).not.toEqual([1, 2, 3]);
-    const page = pages[1]!;
+    const page = c.pages[1]!;
     await noteItem(page, 'numbered three').waitFor();
     expect(await notesList(page).locator('.note-meta .number').allTextContents()).toEqual(['#1', '#2', '#3']);
     for (const n of added) expect(await notesList(page).textContent()).not.toContain(`#${n.seq} `);
   });
 
   it('adds and saves with Enter, shows the keys, and keeps the focus on "Edit" after Esc', async () => {
-    const page = pages[0]!;
+    const page = c.pages[0]!;
     const box = page.getByRole('textbox', { name: 'New note' });
     await expect.poll(async () => (await page.locator('#new-note-keys').textContent())?.trim()).toBe('Enter adds · Shift+Enter for a new line');
     await box.fill('line one');
@@ -91,15 +76,15 @@ describe.each(UI_TRANSPORTS)('NotesPageUx over $name', (transport) => {
     await box.press('Shift+Enter');
     await box.pressSequentially('line two');
     await box.press('Enter');
-    await waitFor('the two-line note committed', async () => (await texts(peers[0]!)).includes('line one\nline two'));
+    await waitFor('the two-line note committed', async () => (await texts(c.peers[0]!)).includes('line one\nline two'));
 
-    const note = (await peers[0]!.api('GET', '/api/notes')).body.notes.find((n: { text: string }) => n.text === 'line one\nline two');
+    const note = (await c.peers[0]!.api('GET', '/api/notes')).body.notes.find((n: { text: string }) => n.text === 'line one\nline two');
     await page.getByRole('button', { name: `Edit note #${note.number}` }).click();
     const editor = page.getByRole('textbox', { name: 'Edit note' });
     expect(await page.getByText('Enter saves · Shift+Enter for a new line · Esc cancels').isVisible()).toBe(true);
     await editor.fill('edited with Enter');
     await editor.press('Enter');
-    await waitFor('the edit saved by Enter', async () => (await texts(peers[1]!)).includes('edited with Enter'));
+    await waitFor('the edit saved by Enter', async () => (await texts(c.peers[1]!)).includes('edited with Enter'));
 
     await page.getByRole('button', { name: `Edit note #${note.number}` }).click();
     await editor.press('Escape');
@@ -108,9 +93,9 @@ describe.each(UI_TRANSPORTS)('NotesPageUx over $name', (transport) => {
   });
 
   it('renders Markdown, never runs HTML in a note, and folds a long note behind "Show more"', async () => {
-    const page = pages[2]!;
+    const page = c.pages[2]!;
     const hostile = '**bold words** and [a link](https://example.com) and [click](javascript:window.__pwned=3)\n\n<img src=x onerror="window.__pwned = 1"><script>window.__pwned = 2</script>';
-    expect((await peers[0]!.api('POST', '/api/notes', { text: hostile })).status).toBe(201);
+    expect((await c.peers[0]!.api('POST', '/api/notes', { text: hostile })).status).toBe(201);
     const item = noteItem(page, 'bold words');
     await item.waitFor();
     expect(await item.locator('strong').textContent()).toBe('bold words');
@@ -123,7 +108,7 @@ describe.each(UI_TRANSPORTS)('NotesPageUx over $name', (transport) => {
     expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
 
     const long = Array.from({ length: 40 }, (_, i) => `line ${i + 1} of a long note`).join('\n');
-    expect((await peers[0]!.api('POST', '/api/notes', { text: long })).status).toBe(201);
+    expect((await c.peers[0]!.api('POST', '/api/notes', { text: long })).status).toBe(201);
     const longItem = noteItem(page, 'line 1 of a long note');
     await longItem.waitFor();
     const more = longItem.getByRole('button', { name: 'Show more' });
@@ -135,13 +120,13 @@ describe.each(UI_TRANSPORTS)('NotesPageUx over $name', (transport) => {
     await longItem.getByRole('button', { name: 'Show less' }).waitFor();
     expect(await text.evaluate((el) => el.scrollHeight > el.clientHeight)).toBe(false);
     await expect.poll(async () => (await longItem.boundingBox())!.height).toBeGreaterThan(folded * 1.5);
-    expect(problems.flatMap((p) => p.errors)).toEqual([]);
+    expect(c.problems.flatMap((p) => p.errors)).toEqual([]);
   });
 
   it('finds notes by text, author and pending, shows newest first, and jumps to a note', async () => {
-    const [pageA] = pages as [Page];
-    expect((await peers[1]!.api('POST', '/api/notes', { text: 'a needle from B' })).status).toBe(201);
-    expect((await peers[0]!.api('POST', '/api/notes', { text: 'another NEEDLE, from A' })).status).toBe(201);
+    const [pageA] = c.pages as [Page];
+    expect((await c.peers[1]!.api('POST', '/api/notes', { text: 'a needle from B' })).status).toBe(201);
+    expect((await c.peers[0]!.api('POST', '/api/notes', { text: 'another NEEDLE, from A' })).status).toBe(201);
     await noteItem(pageA, 'a needle from B').waitFor();
     await noteItem(pageA, 'another NEEDLE, from A').waitFor();
     const shown = async () => (await notesList(pageA).locator('.note-text').allTextContents()).map((t) => t.trim());
@@ -171,9 +156,9 @@ describe.each(UI_TRANSPORTS)('NotesPageUx over $name', (transport) => {
   });
 
   it('undoes a delete within a few seconds, deletes for good without "Undo", and copies a note', async () => {
-    const page = pages[1]!;
+    const page = c.pages[1]!;
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
-    const { body } = await peers[0]!.api('POST', '/api/notes', { text: 'keep me, please' });
+    const { body } = await c.peers[0]!.api('POST', '/api/notes', { text: 'keep me, please' });
     const kept = body.note as { id: string; number: number };
     await noteItem(page, 'keep me, please').waitFor();
 
@@ -187,17 +172,17 @@ describe.each(UI_TRANSPORTS)('NotesPageUx over $name', (transport) => {
     await noteItem(page, 'keep me, please').waitFor();
     // Past the undo time, the note is still in the notebook.
     await new Promise((resolve) => setTimeout(resolve, 6_500));
-    expect(await texts(peers[0]!)).toContain('keep me, please');
+    expect(await texts(c.peers[0]!)).toContain('keep me, please');
 
     await page.getByRole('button', { name: `Delete note #${kept.number}` }).click();
-    await waitFor('the delete sent once the undo time is over', async () => !(await texts(peers[2]!)).includes('keep me, please'), 20_000);
-    await noteItem(pages[0]!, 'keep me, please').waitFor({ state: 'detached' });
+    await waitFor('the delete sent once the undo time is over', async () => !(await texts(c.peers[2]!)).includes('keep me, please'), 20_000);
+    await noteItem(c.pages[0]!, 'keep me, please').waitFor({ state: 'detached' });
   });
 
   it('says "Offline", not "Live", while cut off, and drops "No majority answered yet" once the note commits after "Reconnect"', async () => {
-    const leader = await leaderOf(peers);
-    const index = peers.findIndex((p) => p !== leader);
-    const page = pages[index]!;
+    const leader = await leaderOf(c.peers);
+    const index = c.peers.findIndex((p) => p !== leader);
+    const page = c.pages[index]!;
     const header = page.locator('header').getByRole('status');
     await expect.poll(() => header.textContent()).toMatch(/Live/);
     const cluster = page.getByRole('region', { name: 'Cluster' });
@@ -220,9 +205,9 @@ describe.each(UI_TRANSPORTS)('NotesPageUx over $name', (transport) => {
   }, 60_000);
 
   it('has no serious accessibility fault in the light or the dark theme, skip links, and a Tab order that reaches the cluster past the notes', async () => {
-    const page = pages[0]!;
-    await Promise.all(Array.from({ length: 25 }, (_, i) => peers[0]!.api('POST', '/api/notes', { text: `filler ${i + 1}` })));
-    await untilAllShown(page, peers[0]!);
+    const page = c.pages[0]!;
+    await Promise.all(Array.from({ length: 25 }, (_, i) => c.peers[0]!.api('POST', '/api/notes', { text: `filler ${i + 1}` })));
+    await untilAllShown(page, c.peers[0]!);
     for (const colorScheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme });
       expect(await seriousViolations(page), colorScheme).toEqual([]);
@@ -239,7 +224,7 @@ describe.each(UI_TRANSPORTS)('NotesPageUx over $name', (transport) => {
     // (A freshly loaded page: Tab starts from its top.)
     await page.reload();
     await page.getByRole('textbox', { name: 'New note' }).waitFor();
-    await untilAllShown(page, peers[0]!);
+    await untilAllShown(page, c.peers[0]!);
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to notes');
     await page.keyboard.press('Tab');
@@ -267,13 +252,13 @@ describe.each(UI_TRANSPORTS)('NotesPageUx over $name', (transport) => {
   });
 
   it('shows a list of 2,000 notes with only the notes in view in the page', async () => {
-    const page = pages[2]!;
-    const before = (await peers[0]!.api('GET', '/api/notes')).body.notes.length as number;
+    const page = c.pages[2]!;
+    const before = (await c.peers[0]!.api('GET', '/api/notes')).body.notes.length as number;
     const wanted = 2_000 - before;
     for (let i = 0; i < wanted; i += 50) {
-      await Promise.all(Array.from({ length: Math.min(50, wanted - i) }, (_, j) => peers[0]!.api('POST', '/api/notes', { text: `bulk ${i + j + 1}` })));
+      await Promise.all(Array.from({ length: Math.min(50, wanted - i) }, (_, j) => c.peers[0]!.api('POST', '/api/notes', { text: `bulk ${i + j + 1}` })));
     }
-    const notes = await untilAllShown(page, peers[0]!);
+    const notes = await untilAllShown(page, c.peers[0]!);
     expect(notes).toHaveLength(2_000);
     const items = notesList(page).getByRole('listitem');
     expect(await items.first().getAttribute('aria-setsize')).toBe('2000');
@@ -289,10 +274,10 @@ describe.each(UI_TRANSPORTS)('NotesPageUx over $name', (transport) => {
     // Over IPC the page and its peer live and die together: only a peer process can stop answering its page.
     if (transport.name === 'IPC') return;
     const index = 2;
-    const page = pages[index]!;
+    const page = c.pages[index]!;
     const cluster = page.getByRole('region', { name: 'Cluster' });
     await expect.poll(() => cluster.locator('.dot.ok').count()).toBeGreaterThan(0);
-    await peers[index]!.kill();
+    await c.peers[index]!.kill();
     await page.locator('header').getByText(/Peer not answering/).waitFor({ timeout: 20_000 });
     expect(await cluster.locator('.dot.ok').count()).toBe(0);
     expect(await cluster.getByText('reachable', { exact: true }).count()).toBe(0);
