@@ -1,7 +1,7 @@
 // Load for the cluster benchmark: a closed loop of N requests in flight from
 // Node's fetch (keep-alive), a failover probe, and the percentiles reported.
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+export { freePort } from '../../test/cluster/peer-process.ts';
 
 /** Request is one write to send: it resolves true when the system acknowledged it as committed. */
 export type Request = (n: number, signal?: AbortSignal) => Promise<boolean>;
@@ -161,17 +161,6 @@ export function text100(n: number): string {
   return head + 'x'.repeat(100 - head.length);
 }
 
-/** freePort asks the kernel for a free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

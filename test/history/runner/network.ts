@@ -12,8 +12,8 @@
 // On 127.0.0.1 (anyone): no cuts and no netem; isolation through the API,
 // kills, pauses, transfers and membership changes still run.
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { promisify } from 'node:util';
+import { freePort } from '../../cluster/peer-process.ts';
 import { Lan, lanProblem, PREFIX, removeLeftovers } from '../../lan/netns.ts';
 
 const execFileAsync = promisify(execFile);
@@ -205,17 +205,6 @@ class LoopbackNetwork implements HostNetwork {
   async destroy(): Promise<void> {}
 }
 
-/** freePort asks the system for a TCP port free on 127.0.0.1 now. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** output runs a command and returns its stdout, or '' when it fails. */
 async function output(file: string, args: string[]): Promise<string> {
