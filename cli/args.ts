@@ -8,7 +8,7 @@ import type { DemoOptions } from '../demo/command.ts';
 export const USAGE = `Usage:
   raftnotes serve --data <dir> [--create <notebook name> | --invite <code>] [--name <display name>]
                   [--listen <multiaddr>]... [--api <host:port>] [--peer <multiaddr>]... [--no-mdns]
-                  [--max-voters <n>] [--snapshot-every <entries>] [--tick-ms <ms>] [--exit-with-parent]
+                  [--max-voters <n>] [--snapshot-every <entries>] [--tick-ms <ms>] [--exit-with-parent] [--lab]
   raftnotes invite --data <dir>      print the invite code of that peer's notebook
   raftnotes demo [--nodes <1-9>] [--data <dir>] [--port <port>] [--no-open] [--tick-ms <ms>]
                                      a local cluster of N peers (default 5) and its dashboard in the browser;
@@ -20,7 +20,9 @@ export const USAGE = `Usage:
   --exit-with-parent
                    stop gently (as on SIGTERM) when stdin ends: the process that started the peer holds a pipe
                    on its stdin and never writes to it, so the peer stops when that process is gone, even killed.
-                   Without it stdin is ignored.`;
+                   Without it stdin is ignored.
+  --lab            the demo's peers: send a trace of the Raft messages and timers on /api/events and take the
+                   demo's controls (POST /api/lab: clock, pause and step, partitions, PreVote and CheckQuorum).`;
 
 /** ServeArgs are the checked flags of `raftnotes serve`. */
 export interface ServeArgs {
@@ -39,6 +41,8 @@ export interface ServeArgs {
   tickMs: number;
   /** Stop gently when stdin ends (the process that started the peer is gone). */
   exitWithParent: boolean;
+  /** Run for the demo: trace events and POST /api/lab. */
+  lab: boolean;
 }
 
 /** Args is a checked command line. */
@@ -74,6 +78,7 @@ export function parseCommandLine(argv: string[]): Args {
         'snapshot-every': { type: 'string' },
         'tick-ms': { type: 'string' },
         'exit-with-parent': { type: 'boolean' },
+        lab: { type: 'boolean' },
       },
     }));
   } catch (error) {
@@ -105,7 +110,7 @@ export function parseCommandLine(argv: string[]): Args {
   const tickMs = parseTickMs(values['tick-ms'] as string | undefined);
   return {
     command: 'serve', dataDir, api: parseHostPort(values['api'] as string | undefined), peers, mdns: values['no-mdns'] !== true, maxVoters, snapshotEvery, tickMs,
-    exitWithParent: values['exit-with-parent'] === true,
+    exitWithParent: values['exit-with-parent'] === true, lab: values['lab'] === true,
     ...(create !== undefined ? { create } : {}), ...(invite !== undefined ? { invite } : {}),
     ...(name !== undefined ? { name } : {}), ...(listen !== undefined ? { listen } : {}),
   };

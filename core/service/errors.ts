@@ -17,7 +17,9 @@ export type ServiceErrorCode =
   /** Membership and leadership. */
   | 'not-leader' | 'last-voter' | 'config-change-pending' | 'transferring'
   /** The cluster or this peer cannot do it now. */
-  | 'no-majority' | 'storage-failed';
+  | 'no-majority' | 'storage-failed'
+  /** The demo's controls (POST /api/lab) on a peer started without --lab. */
+  | 'lab-off';
 
 /** UNEXPECTED_ERROR_MESSAGE is what every adapter answers for a bug (an error that is not a ServiceError). */
 export const UNEXPECTED_ERROR_MESSAGE = 'The peer hit an unexpected error; see its log. Your notes are safe.';

@@ -47,4 +47,5 @@ export const ERROR_STATUS: Readonly<Record<ServiceErrorCode, number>> = {
   'transferring': 409,
   'no-majority': 503,
   'storage-failed': 503,
+  'lab-off': 403,
 };
