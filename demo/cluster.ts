@@ -102,9 +102,9 @@ export class DemoCluster {
     for (const listener of this.watchers) listener(node);
   }
 
-  /** peerFlags sets the Raft clock and names every other node with --peer, the first node (where a joiner asks first) leading. */
+  /** peerFlags runs the peer for the demo (--lab: trace and controls), sets the Raft clock and names every other node with --peer, the first node (where a joiner asks first) leading. */
   private peerFlags(node: DemoNode): string[] {
-    return ['--tick-ms', String(this.init.tickMs), ...this.nodes.filter((n) => n !== node).flatMap((n) => ['--peer', n.listenAddr])];
+    return ['--lab', '--tick-ms', String(this.init.tickMs), ...this.nodes.filter((n) => n !== node).flatMap((n) => ['--peer', n.listenAddr])];
   }
 }
 
