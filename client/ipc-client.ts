@@ -31,7 +31,7 @@ export function createIpcClient(bridge: RaftnotesBridge): ClientApi {
       const stop = bridge.subscribe((event) => {
         if (event.event === 'status') handlers.status?.(event.data);
         else if (event.event === 'notes') handlers.notes?.(event.data);
-        else handlers.log?.(event.data);
+        else if (event.event === 'log') handlers.log?.(event.data);
       });
       handlers.connection?.('open');
       return stop;

@@ -11,8 +11,10 @@ import type { DemoCluster } from './cluster.ts';
 import type { DemoNode } from './node.ts';
 import type { DemoLabSettings } from './view.ts';
 
+/** ELECTION_TICKS is the peers' election timeout base (RaftNode's default): a follower that heard a leader fewer ticks ago refuses votes (its lease). */
+const ELECTION_TICKS = 15;
 /** SPLIT_VOTE_TICKS is how far the other peers' timers are pushed back during a split vote, so that only the named ones campaign. */
-const SPLIT_VOTE_TICKS = 60;
+const SPLIT_VOTE_TICKS = ELECTION_TICKS + 30;
 
 const flag = (name: string) => v.optional(v.boolean(`${name} must be true or false.`));
 
@@ -98,10 +100,12 @@ export class DemoLab {
   }
 
   /**
-   * splitVote makes the named nodes campaign on the same tick: the clocks are
-   * paused, their timers set to fire on the next tick and the others' pushed
-   * back, one tick is made on every peer at once, and the clocks run again
-   * (unless they were paused).
+   * splitVote makes the named nodes campaign on the same tick, with no leader
+   * running (the seeds play it with four nodes, the leader stopped): the
+   * clocks are paused, their timers set to fire in ELECTION_TICKS + 1 ticks and
+   * the others' pushed back, that many ticks are made on every peer at once
+   * (so that every follower's lease on the old leader has run out and it
+   * votes), and the clocks run again (unless they were paused).
    */
   async splitVote(chosen: string[]): Promise<DemoLabSettings> {
     for (const name of chosen) {
@@ -110,8 +114,8 @@ export class DemoLab {
     }
     const wasPaused = this.value.paused;
     await this.toAll(() => ({ paused: true }));
-    await this.toAll((node) => ({ fireElectionIn: chosen.includes(node.name) ? 1 : SPLIT_VOTE_TICKS }));
-    await this.toAll(() => ({ step: 1 }));
+    await this.toAll((node) => ({ fireElectionIn: chosen.includes(node.name) ? ELECTION_TICKS + 1 : SPLIT_VOTE_TICKS }));
+    await this.toAll(() => ({ step: ELECTION_TICKS + 1 }));
     if (!wasPaused) await this.toAll(() => ({ paused: false }));
     return this.value;
   }
