@@ -105,7 +105,9 @@ export class DemoLab {
    * clocks are paused, their timers set to fire in ELECTION_TICKS + 1 ticks and
    * the others' pushed back, that many ticks are made on every peer at once
    * (so that every follower's lease on the old leader has run out and it
-   * votes), and the clocks run again (unless they were paused).
+   * votes), and the clocks run again (unless they were paused). PreVote, when
+   * on, is off for those ticks: with it, whichever finished its pre-vote first
+   * would ask for real votes alone, and the other would vote for it.
    */
   async splitVote(chosen: string[]): Promise<DemoLabSettings> {
     for (const name of chosen) {
@@ -115,7 +117,9 @@ export class DemoLab {
     const wasPaused = this.value.paused;
     await this.toAll(() => ({ paused: true }));
     await this.toAll((node) => ({ fireElectionIn: chosen.includes(node.name) ? ELECTION_TICKS + 1 : SPLIT_VOTE_TICKS }));
+    if (this.value.preVote) await this.toAll(() => ({ preVote: false }));
     await this.toAll(() => ({ step: ELECTION_TICKS + 1 }));
+    if (this.value.preVote) await this.toAll(() => ({ preVote: true }));
     if (!wasPaused) await this.toAll(() => ({ paused: false }));
     return this.value;
   }
