@@ -221,6 +221,32 @@ describe('Walkthrough', () => {
     await expect.poll(() => panel.getByRole('heading').textContent()).toContain('Step 10 of 11: Heal');
   }, 300_000);
 
+  it('makes groups by dragging nodes on the circle, cuts the cluster into them, and heals', async () => {
+    await page.getByRole('button', { name: 'Close walkthrough' }).click();
+    const nodes = page.locator('.circle .node-dot');
+    const centre = async (i: number) => {
+      const box = (await nodes.nth(i).boundingBox())!;
+      return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    };
+    const drag = async (from: { x: number; y: number }, to: { x: number; y: number }) => {
+      await page.mouse.move(from.x, from.y);
+      await page.mouse.down();
+      await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 4 });
+      await page.mouse.move(to.x, to.y, { steps: 4 });
+      await page.mouse.up();
+    };
+    const svg = (await page.locator('.circle svg').boundingBox())!;
+    await drag(await centre(4), { x: svg.x + svg.width / 2, y: svg.y + svg.height / 2 }); // E off to a group of its own
+    await drag(await centre(3), await centre(4)); // D onto E
+    expect(await page.getByRole('combobox', { name: 'Group of E' }).inputValue()).toBe('2');
+    expect(await page.getByRole('combobox', { name: 'Group of D' }).inputValue()).toBe('2');
+    await page.getByRole('button', { name: 'Cut into groups' }).click();
+    await expect.poll(async () => (await demo.call('GET', '/api/demo/lab')).body.groups).toEqual([['A', 'B', 'C'], ['D', 'E']]);
+    await expect.poll(() => page.locator('.summary').textContent()).toContain('partition A B C | D E');
+    await page.getByRole('button', { name: 'Heal' }).click();
+    await expect.poll(async () => (await demo.call('GET', '/api/demo/lab')).body.groups).toEqual([]);
+  }, 60_000);
+
   it('has no serious or critical accessibility problem (axe)', async () => {
     const result = await new AxeBuilder({ page }).analyze();
     const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');

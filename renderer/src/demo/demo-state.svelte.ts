@@ -66,6 +66,8 @@ export class DemoState {
   readonly lab: LabView;
   /** Which groups of kinds the timeline shows; connections are folded by default. */
   filters = $state<Record<TimelineFilter, boolean>>({ elections: true, replication: true, membership: true, connections: false });
+  /** The groups picked for "Cut into groups" (1 to 3 by node; 1 when not picked), by the selects or by dragging nodes on the circle. */
+  groupPicks = $state<Record<string, number>>({});
   /** Set while a lab control is being applied (its name). */
   labBusy = $state<string | null>(null);
   labError = $state<string | null>(null);
@@ -128,6 +130,25 @@ export class DemoState {
   setSafeguards(change: { preVote?: boolean; checkQuorum?: boolean }): Promise<void> {
     const parts = Object.entries(change).map(([k, v]) => `${k === 'preVote' ? 'PreVote' : 'CheckQuorum'} ${v ? 'on' : 'off'}`);
     return this.labAct('Safeguards', () => this.api.lab('safeguards', change), `${parts.join(', ')} on every node`);
+  }
+
+  /** pickedGroups are the groups of groupPicks, for partition(). */
+  pickedGroups(): string[][] {
+    const groups: string[][] = [[], [], []];
+    for (const n of this.nodes) groups[(this.groupPicks[n.name] ?? 1) - 1]!.push(n.name);
+    return groups.filter((g) => g.length > 0);
+  }
+
+  /** dropOnto puts `name` in the picked group of `target`, or in a group of its own (up to three) when `target` is null. */
+  dropOnto(name: string, target: string | null): void {
+    const picks = { ...this.groupPicks };
+    if (target !== null) {
+      picks[name] = picks[target] ?? 1;
+    } else {
+      const used = new Set(this.nodes.filter((n) => n.name !== name).map((n) => picks[n.name] ?? 1));
+      picks[name] = [1, 2, 3].find((g) => !used.has(g)) ?? 3;
+    }
+    this.groupPicks = picks;
   }
 
   /** partition cuts the groups off from each other (real cuts between the peers). */
