@@ -1,10 +1,11 @@
 // bench:cluster — the benchmark of the issue "Peers on a LAN", with etcd 3.4 beside it.
 //
 //   npm run bench:cluster [-- --seconds 10 --warmup 20 --failover-runs 10 --formation-runs 3
-//                            --only raftnotes,etcd,formation --wait-quiet 30 --points 1,16,64
-//                            --out bench/results/cluster.md]
+//                            --systems raftnotes,etcd --phases load,failover,idle,memory,formation
+//                            --etcd-api grpc|gateway --idle-seconds 60 --memory-writes 200000
+//                            --wait-quiet 30 --points 1,16,64 --out bench/results/cluster.md]
 //
-// A quick look at one side: `--only raftnotes --points 1,16 --failover-runs 0
+// A quick look at one side: `--systems raftnotes --phases load --points 1,16
 // --seconds 5 --out /tmp/cluster.md` (keep --out off the committed report for partial runs).
 //
 // 1. Three Raftnotes peers on 127.0.0.1 (durable storage): committed notes/s and
@@ -13,8 +14,12 @@
 //    kill -9 of the leader -> first note answered 201 by a survivor, N runs,
 //    the killed peer restarted between runs.
 // 2. The same against three etcd members on 127.0.0.1 (puts of 100-byte values
-//    through the HTTP/JSON gateway, success = 200 without error), and etcd's failover.
-// 3. Formation: five peers started at once in network namespaces, mDNS only,
+//    through its gRPC API with the etcd3 client, as its users write; or with
+//    --etcd-api gateway through its HTTP/JSON gateway), and etcd's failover.
+// 3. Idle: both clusters' CPU over --idle-seconds, after a warm-up of writes.
+// 4. Memory: both clusters' resident memory after --memory-writes writes of 100
+//    bytes; then a fourth Raftnotes peer joins and catches up.
+// 5. Formation: five peers started at once in network namespaces, mDNS only,
 //    until the leader lists five voters.
 // Writes bench/results/cluster.md and prints it. Every process and temporary
 // directory it made is removed at the end, on failure and on Ctrl-C.
@@ -24,10 +29,13 @@ import os from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Child, killAllChildren, killAllChildrenNow, removeTempDirs, removeTempDirsNow } from './cluster/children.ts';
+import type { BenchCluster } from './cluster/bench-cluster.ts';
 import { EtcdCluster, etcdVersion, type EtcdMember } from './cluster/etcd-cluster.ts';
+import { idleCores, type IdleResult } from './cluster/idle.ts';
+import { memoryAfter, type MemoryResult } from './cluster/memory.ts';
 import { coldStartMs, formOnce, type FormationRun, type LanHostLike } from './cluster/formation.ts';
-import { closedLoop, firstSuccess, machineBusySeconds, percentile, sleep, WARMUP_SLICE_MS, type LoadResult, type Request } from './cluster/load.ts';
-import { RaftnotesCluster, type RaftnotesPeer } from './cluster/raftnotes-cluster.ts';
+import { closedLoop, firstSuccess, machineBusySeconds, percentile, sleep, WARMUP_SLICE_MS, type LoadResult } from './cluster/load.ts';
+import { RaftnotesCluster } from './cluster/raftnotes-cluster.ts';
 import { ensureCliBundle } from '../scripts/build-cli.ts';
 
 const { values } = parseArgs({
@@ -36,7 +44,11 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '20' },
     'failover-runs': { type: 'string', default: '10' },
     'formation-runs': { type: 'string', default: '3' },
-    only: { type: 'string', default: 'raftnotes,etcd,formation' },
+    systems: { type: 'string', default: 'raftnotes,etcd' },
+    phases: { type: 'string', default: 'load,failover,idle,memory,formation' },
+    'etcd-api': { type: 'string', default: 'grpc' },
+    'idle-seconds': { type: 'string', default: '60' },
+    'memory-writes': { type: 'string', default: '200000' },
     'wait-quiet': { type: 'string', default: '30' },
     points: { type: 'string', default: '1,16,64' },
     out: { type: 'string', default: '' },
@@ -46,19 +58,29 @@ const MEASURE_MS = Number(values.seconds) * 1000;
 const WARMUP_MS = Number(values.warmup) * 1000;
 const FAILOVER_RUNS = Number(values['failover-runs']);
 const FORMATION_RUNS = Number(values['formation-runs']);
-const ONLY = new Set(values.only.split(','));
+const SYSTEMS = new Set(values.systems.split(','));
+const PHASES = new Set(values.phases.split(','));
+const ETCD_API = values['etcd-api'];
+if (ETCD_API !== 'grpc' && ETCD_API !== 'gateway') throw new Error(`--etcd-api ${ETCD_API}: give grpc or gateway`);
+const IDLE_SECONDS = Number(values['idle-seconds']);
+const MEMORY_WRITES = Number(values['memory-writes']);
 const WAIT_QUIET_MS = Number(values['wait-quiet']) * 1000;
 /** Other work above this many cores makes the start wait (up to --wait-quiet seconds). */
 const QUIET_CORES = 0.3;
 const IN_FLIGHT = values.points.split(',').map(Number);
 if (!IN_FLIGHT.every((n) => Number.isSafeInteger(n) && n >= 1)) throw new Error(`--points ${values.points}: give requests in flight as whole numbers, e.g. 1,16,64`);
 const OUT = values.out === '' ? new URL('./results/cluster.md', import.meta.url).pathname : values.out;
-/** Stop starting failover runs once the whole bench has run this long (a full run took 240 s here): a slow machine still ends. */
-const BUDGET_MS = 400_000;
+/** Stop starting failover runs of one system once they have taken this long: a slow machine still ends. */
+const FAILOVER_BUDGET_MS = 120_000;
 /** Pause between "healthy" and the kill, the same for both systems. */
 const SETTLE_MS = 300;
-/** How long each point first measures the idle cluster's CPU. */
-const IDLE_MS = 2_000;
+/** Writes before the idle window (so connections and code are warm), and the settle after them. */
+const IDLE_WARM_WRITES = 2_000;
+const IDLE_SETTLE_MS = 5_000;
+/** Writes in flight while the memory phase fills the cluster. */
+const MEMORY_IN_FLIGHT = 64;
+/** The warm start is the pace over the first seconds of load on a fresh cluster, against the measured pace. */
+const WARM_START_SECONDS = 5;
 
 // Peers run bin/raftnotes.js on the bundle, as users' do: build it first when the sources changed.
 await ensureCliBundle();
@@ -73,7 +95,16 @@ interface FailoverResult { runs: (number | null)[]; note?: string }
 function emptyPoint(inFlight: number): LoadResult {
   return { inFlight, seconds: 0, committed: 0, failed: 0, perSecond: NaN, p50Ms: NaN, p99Ms: NaN, serverCpu: NaN, clientCpu: NaN, machineCpu: NaN, warmupRates: [] };
 }
-interface SystemResult { load: LoadResult[]; failover: FailoverResult | null; error?: string }
+interface SystemResult {
+  load: LoadResult[];
+  failover: FailoverResult | null;
+  idle: IdleResult | null;
+  memory: MemoryResult | null;
+  /** Raftnotes only: ms for a fourth peer to join the filled notebook and apply it. */
+  catchUpMs: number | null;
+  error?: string;
+}
+const emptySystem = (): SystemResult => ({ load: [], failover: null, idle: null, memory: null, catchUpMs: null });
 
 interface LanLike { hosts: readonly LanHostLike[]; destroy(): Promise<void> }
 let lan: LanLike | null = null;
@@ -93,22 +124,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-/** BenchCluster is what both systems offer the bench: a 3-member cluster on 127.0.0.1. */
-interface BenchCluster<M extends { child: Child | null }> {
-  start(): Promise<void>;
-  /** healthy waits for a leader with every member caught up, and returns it. */
-  healthy(): Promise<M>;
-  running(): M[];
-  restart(member: M): Promise<void>;
-  request(member: M): Request;
-  cpuSeconds(): number;
-  tails(): string;
-  stop(): Promise<void>;
-}
-
 /** withCluster starts a fresh cluster, runs `body` on it, and always stops it and removes its data. */
-async function withCluster<M extends { child: Child | null }, T>(what: string, make: () => BenchCluster<M>,
-  body: (cluster: BenchCluster<M>) => Promise<T>): Promise<T> {
+async function withCluster<C extends Pick<BenchCluster<never>, 'start' | 'stop' | 'tails'>, T>(what: string, make: () => C,
+  body: (cluster: C) => Promise<T>): Promise<T> {
   const cluster = make();
   try {
     log(`starting ${what}`);
@@ -125,13 +143,11 @@ async function withCluster<M extends { child: Child | null }, T>(what: string, m
 /** point measures one load point on a fresh cluster. */
 async function point<M extends { child: Child | null }>(what: string, make: () => BenchCluster<M>, inFlight: number): Promise<LoadResult> {
   return withCluster(what, make, async (cluster) => {
+    // The load starts as soon as the fresh cluster is healthy, so its first seconds show how warm a just-started peer is.
     const leader = await cluster.healthy();
-    const idle0 = cluster.cpuSeconds();
-    await sleep(IDLE_MS);
-    const idleServerCpu = (cluster.cpuSeconds() - idle0) / (IDLE_MS / 1000);
-    const r = { ...await closedLoop(cluster.request(leader), inFlight, WARMUP_MS, MEASURE_MS, () => cluster.cpuSeconds()), idleServerCpu };
+    const r = await closedLoop(cluster.request(leader), inFlight, WARMUP_MS, MEASURE_MS, () => cluster.cpuSeconds());
     log(`${what} ${inFlight} in flight: ${r.perSecond.toFixed(0)}/s, p50 ${r.p50Ms.toFixed(2)} ms, p99 ${r.p99Ms.toFixed(2)} ms, ` +
-      `other answers ${r.failed}, CPU servers ${r.serverCpu.toFixed(2)} (idle ${idleServerCpu.toFixed(2)}) client ${r.clientCpu.toFixed(2)} machine ${r.machineCpu.toFixed(2)}`);
+      `other answers ${r.failed}, warm start ${(warmStart(r) * 100).toFixed(0)}%, CPU servers ${r.serverCpu.toFixed(2)} client ${r.clientCpu.toFixed(2)} machine ${r.machineCpu.toFixed(2)}`);
     return r;
   });
 }
@@ -140,9 +156,10 @@ async function point<M extends { child: Child | null }>(what: string, make: () =
 async function failover<M extends { child: Child | null }>(what: string, make: () => BenchCluster<M>, runs: number): Promise<FailoverResult> {
   return withCluster(what, make, async (cluster) => {
     const result: FailoverResult = { runs: [] };
+    const t0 = performance.now();
     for (let run = 1; run <= runs; run++) {
-      if (elapsedMs() > BUDGET_MS) {
-        result.note = `stopped after ${run - 1} runs: the time budget of the bench (${BUDGET_MS / 1000} s) was spent`;
+      if (performance.now() - t0 > FAILOVER_BUDGET_MS) {
+        result.note = `stopped after ${run - 1} runs: the time budget of the failover runs (${FAILOVER_BUDGET_MS / 1000} s) was spent`;
         break;
       }
       try {
@@ -164,6 +181,33 @@ async function failover<M extends { child: Child | null }>(what: string, make: (
       }
     }
     return result;
+  });
+}
+
+/** warmStart is the pace of the first WARM_START_SECONDS of a point's warm-up against its measured pace. */
+function warmStart(r: LoadResult): number {
+  const slices = r.warmupRates.slice(0, Math.round((WARM_START_SECONDS * 1000) / WARMUP_SLICE_MS));
+  return slices.reduce((a, b) => a + b, 0) / slices.length / r.perSecond;
+}
+
+/** idle measures a fresh cluster's CPU while nobody writes. */
+async function idle<M extends { child: Child | null }>(what: string, make: () => BenchCluster<M>): Promise<IdleResult> {
+  return withCluster(what, make, async (cluster) => {
+    const r = await idleCores(cluster, IDLE_WARM_WRITES, IDLE_SETTLE_MS, IDLE_SECONDS * 1000);
+    log(`${what} idle over ${r.seconds.toFixed(0)} s: ${r.cores.toFixed(3)} cores (${r.perMember.map((c) => c.toFixed(3)).join(' + ')})`);
+    return r;
+  });
+}
+
+/** memory fills a fresh cluster with MEMORY_WRITES writes and reads its members' memory; `after` runs on the filled cluster. */
+async function memory<M extends { child: Child | null }, C extends BenchCluster<M>>(what: string, make: () => C,
+  after?: (cluster: C) => Promise<void>): Promise<MemoryResult> {
+  return withCluster(what, make, async (cluster) => {
+    const r = await memoryAfter(cluster, MEMORY_WRITES, MEMORY_IN_FLIGHT);
+    log(`${what} after ${r.writes} writes in ${r.seconds.toFixed(0)} s (${r.failed} other answers): ` +
+      r.members.map((m) => `${m.rssMiB.toFixed(0)} MiB (peak ${m.peakMiB.toFixed(0)})`).join(', '));
+    await after?.(cluster);
+    return r;
   });
 }
 
@@ -222,6 +266,9 @@ async function benchFormation(): Promise<FormationResult> {
 
 const fmtInt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '–');
 const fmtMs = (n: number | null | undefined) => (n === null || n === undefined || !Number.isFinite(n) ? '–' : n < 10 ? `${n.toFixed(2)} ms` : `${Math.round(n).toLocaleString('en-US')} ms`);
+const fmtCores = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(3));
+const fmtMiB = (n: number) => (Number.isFinite(n) ? `${Math.round(n)} MiB` : '–');
+const pct = (p: LoadResult | undefined) => (p === undefined || p.seconds === 0 ? '–' : `${Math.round(warmStart(p) * 100)}%`);
 const ratio = (a: number | null | undefined, b: number | null | undefined) =>
   (a === null || a === undefined || b === null || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? '–' : `${(a / b).toFixed(2)}×`);
 
@@ -255,16 +302,22 @@ function report(rn: SystemResult | null, etcd: SystemResult | null, etcdVer: str
     '- **Raftnotes**: three `raftnotes serve` processes on 127.0.0.1 (`--no-mdns --peer`), durable storage (fdatasync per Raft batch) in temporary directories, default timings (10 ms tick, elections after 150–300 ms).',
     '  A write is `POST /api/notes` of a 100-byte text to the leader, counted when answered 201 (committed and applied).',
     `- **etcd** (${etcdVer ?? 'not installed'}, Debian's etcd-server): three members on 127.0.0.1, default settings (fsync on, heartbeat 100 ms, election timeout 1,000 ms), data in temporary directories.`,
-    '  A write is `POST /v3/kv/put` of a 100-byte value (base64 key and value) through the HTTP/JSON gateway of the leader, counted when answered 200 without error.',
-    `- Both driven by the same client: Node's fetch (undici, keep-alive), a closed loop of N requests in flight, ${WARMUP_MS / 1000} s warm-up then ${MEASURE_MS / 1000} s measured per point.`,
+    ETCD_API === 'grpc'
+      ? '  A write is a put of a 100-byte value through etcd\'s gRPC API to the leader, with the `etcd3` client (@grpc/grpc-js; one client per member, its retries off), counted when answered.'
+      : '  A write is `POST /v3/kv/put` of a 100-byte value (base64 key and value) through the HTTP/JSON gateway of the leader, counted when answered 200 without error.',
+    `- Both driven from one Node client process (Raftnotes through Node's fetch, undici, keep-alive), a closed loop of N requests in flight, ${WARMUP_MS / 1000} s warm-up then ${MEASURE_MS / 1000} s measured per point.`,
     '  The warm-up is long because Raftnotes runs on V8, which compiles the write path to optimized code only after it has run many times:',
     '  at one write in flight its pace roughly doubles over the first 15–20 s (the client, also Node, speeds up too). The pace during the warm-up',
-    '  is in "Warm-up" below, for both systems, so the cold figures stay visible.',
+    '  is in "Warm-up" below, for both systems, so the cold figures stay visible. The load starts as soon as the fresh cluster is healthy (a second or two',
+    `  after the ready lines); "warm start" is the pace of its first ${WARM_START_SECONDS} s against the measured pace.`,
     '  Latency is request to acknowledgement, of the writes acknowledged in the measured window. Each point runs on a fresh cluster, and the two systems',
     '  take turns (Raftnotes 1, etcd 1, Raftnotes 16, …), so both see the same stretch of a machine whose other load drifts.',
     `- **Failover**: with the cluster healthy (every member caught up, ${SETTLE_MS} ms settle), \`kill -9\` of the leader; from the kill, each survivor gets a new write every 50 ms`,
     '  until the first is acknowledged (201 / 200). The killed process is restarted on its data directory between runs.',
     '  The systems run their own defaults: etcd waits 1,000–2,000 ms of silence before an election, Raftnotes 150–300 ms, which accounts for most of the difference.',
+    `- **Idle**: a fresh cluster takes ${IDLE_WARM_WRITES.toLocaleString('en-US')} writes (4 in flight), rests ${IDLE_SETTLE_MS / 1000} s, then the CPU of its three processes is read over ${IDLE_SECONDS} s in which nobody writes.`,
+    `- **Memory**: a fresh cluster takes ${MEMORY_WRITES.toLocaleString('en-US')} writes of 100 bytes (${MEMORY_IN_FLIGHT} in flight); then each process's resident memory (VmRSS) and its peak (VmHWM).`,
+    '  Then a fourth Raftnotes peer joins that notebook with its invite code: "catch-up" is from its spawn until it has applied what the leader had committed.', 
     '- **Formation**: five Raftnotes peers in five network namespaces on one bridge (test/lan/netns.ts), started at the same moment from fresh data directories;',
     '  the first holds a new notebook, the other four an invite code without addresses, so only mDNS brings them together.',
     '  Measured from spawning the processes to the leader\'s `GET /api/status` listing five voters. etcd has no equivalent (its members are configured, not discovered).', '');
@@ -282,21 +335,30 @@ function report(rn: SystemResult | null, etcd: SystemResult | null, etcdVer: str
   push(`| failover p50 (kill -9 → next commit) | ${fmtMs(fr.p50)} | ${fmtMs(fe.p50)} | ${ratio(fr.p50, fe.p50)} |`);
   push(`| failover max | ${fmtMs(fr.max)} | ${fmtMs(fe.max)} | ${ratio(fr.max, fe.max)} |`);
   push(`| failover runs that committed | ${fr.ok} of ${fr.all} | ${fe.ok} of ${fe.all} | |`);
+  for (const [i, n] of IN_FLIGHT.entries()) {
+    const a = rn?.load[i];
+    const b = etcd?.load[i];
+    push(`| warm start, ${n} in flight (first ${WARM_START_SECONDS} s / measured) | ${pct(a)} | ${pct(b)} | |`);
+  }
+  push(`| idle CPU, three processes over ${IDLE_SECONDS} s (cores) | ${fmtCores(rn?.idle?.cores)} | ${fmtCores(etcd?.idle?.cores)} | ${ratio(rn?.idle?.cores, etcd?.idle?.cores)} |`);
+  const peak = (r: SystemResult | null | undefined) => Math.max(...(r?.memory?.members ?? []).map((m) => m.peakMiB));
+  const rss = (r: SystemResult | null | undefined) => Math.max(...(r?.memory?.members ?? []).map((m) => m.rssMiB));
+  push(`| resident memory after ${MEMORY_WRITES.toLocaleString('en-US')} writes, largest process | ${fmtMiB(rss(rn))} | ${fmtMiB(rss(etcd))} | ${ratio(rss(rn), rss(etcd))} |`);
+  push(`| peak resident memory, largest process | ${fmtMiB(peak(rn))} | ${fmtMiB(peak(etcd))} | ${ratio(peak(rn), peak(etcd))} |`);
+  push(`| a fourth peer catches up on that notebook | ${fmtMs(rn?.catchUpMs)} | n/a | |`);
   const formed = (formation?.runs ?? []).map((r) => r.formedMs).filter((x): x is number => x !== null);
   const formP50 = formed.length > 0 ? percentile(formed, 0.5) : null;
   push(`| formation, 5 voters via mDNS (median of ${formed.length}) | ${formation?.problem !== undefined ? 'not measured' : fmtMs(formP50)} | n/a | |`, '');
 
   push('### Per point', '',
-    `CPU in cores (CPU-seconds per second; the machine has ${os.cpus().length}): the three server processes together, the same servers idle for`,
-    `${IDLE_MS / 1000} s just before the load, the client (this process), and everything else running on the machine meanwhile (other work on`,
-    'a shared machine; it competes with both systems). "CPU per write" is the servers\' CPU time per acknowledged write, all three together:',
-    'the figure least moved by other work on the machine; "above idle" leaves out what the idle servers use (heartbeats, polls), which',
-    'weighs on it at low rates.', '',
-    '| system | in flight | acknowledged | other answers | writes/s | p50 | p99 | server CPU | idle server CPU | CPU per write | above idle | client CPU | other CPU |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    `CPU in cores (CPU-seconds per second; the machine has ${os.cpus().length}): the three server processes together, the client (this process),`,
+    'and everything else running on the machine meanwhile (other work on a shared machine; it competes with both systems).',
+    '"CPU per write" is the servers\' CPU time per acknowledged write, all three together: the figure least moved by other work on the machine.', '',
+    '| system | in flight | acknowledged | other answers | writes/s | p50 | p99 | server CPU | CPU per write | client CPU | other CPU |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const [name, r] of [['Raftnotes', rn], ['etcd', etcd]] as const) {
     for (const p of (r?.load ?? []).filter((x) => x.seconds > 0)) {
-      push(`| ${name} | ${p.inFlight} | ${fmtInt(p.committed)} | ${p.failed} | ${fmtInt(p.perSecond)} | ${fmtMs(p.p50Ms)} | ${fmtMs(p.p99Ms)} | ${p.serverCpu.toFixed(2)} | ${p.idleServerCpu?.toFixed(2) ?? '–'} | ${fmtMs((p.serverCpu * 1000) / p.perSecond)} | ${fmtMs(((p.serverCpu - (p.idleServerCpu ?? NaN)) * 1000) / p.perSecond)} | ${p.clientCpu.toFixed(2)} | ${Math.max(0, p.machineCpu - p.serverCpu - p.clientCpu).toFixed(2)} |`);
+      push(`| ${name} | ${p.inFlight} | ${fmtInt(p.committed)} | ${p.failed} | ${fmtInt(p.perSecond)} | ${fmtMs(p.p50Ms)} | ${fmtMs(p.p99Ms)} | ${p.serverCpu.toFixed(2)} | ${fmtMs((p.serverCpu * 1000) / p.perSecond)} | ${p.clientCpu.toFixed(2)} | ${Math.max(0, p.machineCpu - p.serverCpu - p.clientCpu).toFixed(2)} |`);
     }
   }
   push('', '### Warm-up', '',
@@ -328,11 +390,20 @@ function report(rn: SystemResult | null, etcd: SystemResult | null, etcdVer: str
   push('', '## Targets (from the issue)', '');
   const met = (ok: boolean | null) => (ok === null ? 'not measured' : ok ? 'met' : '**not met**');
   for (const [i, n] of IN_FLIGHT.entries()) {
-    const a = rn?.load[i]?.perSecond;
-    const b = etcd?.load[i]?.perSecond;
-    push(`- throughput ≥ etcd's at ${n} in flight: ${fmtInt(a ?? NaN)} vs ${fmtInt(b ?? NaN)} writes/s (${ratio(a, b)}): ${met(a === undefined || b === undefined ? null : a >= b)}`);
+    const a = rn?.load[i];
+    const b = etcd?.load[i];
+    const want = n >= 64 ? 1.5 : 1.2;
+    const measured = a !== undefined && b !== undefined && a.seconds > 0 && b.seconds > 0;
+    push(`- throughput ≥ ${want}× etcd's at ${n} in flight: ${fmtInt(a?.perSecond ?? NaN)} vs ${fmtInt(b?.perSecond ?? NaN)} writes/s (${ratio(a?.perSecond, b?.perSecond)}): ${met(measured ? a.perSecond >= want * b.perSecond : null)}`);
+    if (n < 64) push(`- p50 ≤ etcd's at ${n} in flight: ${fmtMs(a?.p50Ms)} vs ${fmtMs(b?.p50Ms)}: ${met(measured ? a.p50Ms <= b.p50Ms : null)}`);
+    push(`- warm from the start (first ${WARM_START_SECONDS} s ≥ 90% of the steady pace) at ${n} in flight: ${pct(a)}: ${met(a === undefined || a.seconds === 0 ? null : warmStart(a) >= 0.9)}`);
   }
+  push(`- idle: three peers ≤ 0.04 cores together: ${fmtCores(rn?.idle?.cores)}: ${met(rn?.idle == null ? null : rn.idle.cores <= 0.04)}`);
   push(`- failover p50 ≤ 600 ms: ${fmtMs(fr.p50)}: ${met(fr.p50 === null ? null : fr.p50 <= 600 && fr.ok === fr.all)}`);
+  const rnMax = rss(rn);
+  const etcdMax = rss(etcd);
+  push(`- memory after ${MEMORY_WRITES.toLocaleString('en-US')} writes ≤ 0.8× etcd's (largest process, resident): ${fmtMiB(rnMax)} vs ${fmtMiB(etcdMax)} (${ratio(rnMax, etcdMax)}): ${met(Number.isFinite(rnMax) && Number.isFinite(etcdMax) ? rnMax <= 0.8 * etcdMax : null)}`);
+  push(`- a new peer catches up on that notebook within 2 s: ${fmtMs(rn?.catchUpMs)}: ${met(rn?.catchUpMs == null ? null : rn.catchUpMs <= 2000)}`);
   push(`- formation ≤ 3 s: ${fmtMs(formP50)} (median), max ${fmtMs(formed.length > 0 ? Math.max(...formed) : null)}: ${met(formP50 === null ? null : formP50 <= 3000 && formed.length === (formation?.runs.length ?? 0))}`);
   for (const [name, r] of [['Raftnotes', rn], ['etcd', etcd]] as const) {
     if (r?.error !== undefined) push('', `${name} failed: \`${r.error.split('\n')[0]}\``);
@@ -365,24 +436,41 @@ async function waitQuiet(): Promise<{ others: number; waitedMs: number }> {
 
 // The systems take turns, each point on a fresh cluster, so both see the same
 // moments of a machine whose other load drifts.
-const raftnotes = (): BenchCluster<RaftnotesPeer> => new RaftnotesCluster();
-const etcdCluster = (): BenchCluster<EtcdMember> => new EtcdCluster();
+const raftnotes = (): RaftnotesCluster => new RaftnotesCluster();
+const etcdCluster = (): BenchCluster<EtcdMember> => new EtcdCluster(ETCD_API);
 const etcdVer = (await etcdVersion())?.replace(/^etcd Version: /, 'etcd ') ?? null;
-const rn: SystemResult | null = ONLY.has('raftnotes') ? { load: [], failover: null } : null;
-const etcd: SystemResult | null = ONLY.has('etcd') ? { load: [], failover: null } : null;
+const rn: SystemResult | null = SYSTEMS.has('raftnotes') ? emptySystem() : null;
+const etcd: SystemResult | null = SYSTEMS.has('etcd') ? emptySystem() : null;
 if (etcd !== null && etcdVer === null) etcd.error = 'etcd is not installed (apt-get install -y etcd-server etcd-client)';
 const runEtcd = etcd !== null && etcdVer !== null;
 let formation: FormationResult | null = null;
 const quiet = await waitQuiet();
 log(`other work at the start: ${quiet.others.toFixed(2)} cores (waited ${(quiet.waitedMs / 1000).toFixed(0)} s)`);
 try {
-  for (const n of IN_FLIGHT) {
-    if (rn !== null) rn.load.push(await measure(rn, () => point('Raftnotes', raftnotes, n)) ?? emptyPoint(n));
-    if (runEtcd) etcd.load.push(await measure(etcd, () => point('etcd', etcdCluster, n)) ?? emptyPoint(n));
+  if (PHASES.has('load')) {
+    for (const n of IN_FLIGHT) {
+      if (rn !== null) rn.load.push(await measure(rn, () => point('Raftnotes', raftnotes, n)) ?? emptyPoint(n));
+      if (runEtcd) etcd.load.push(await measure(etcd, () => point('etcd', etcdCluster, n)) ?? emptyPoint(n));
+    }
   }
-  if (rn !== null && FAILOVER_RUNS > 0) rn.failover = await measure(rn, () => failover('Raftnotes', raftnotes, FAILOVER_RUNS));
-  if (runEtcd && FAILOVER_RUNS > 0) etcd.failover = await measure(etcd, () => failover('etcd', etcdCluster, FAILOVER_RUNS));
-  if (ONLY.has('formation')) formation = await benchFormation();
+  if (PHASES.has('failover') && FAILOVER_RUNS > 0) {
+    if (rn !== null) rn.failover = await measure(rn, () => failover('Raftnotes', raftnotes, FAILOVER_RUNS));
+    if (runEtcd) etcd.failover = await measure(etcd, () => failover('etcd', etcdCluster, FAILOVER_RUNS));
+  }
+  if (PHASES.has('idle')) {
+    if (rn !== null) rn.idle = await measure(rn, () => idle('Raftnotes', raftnotes));
+    if (runEtcd) etcd.idle = await measure(etcd, () => idle('etcd', etcdCluster));
+  }
+  if (PHASES.has('memory')) {
+    if (rn !== null) {
+      rn.memory = await measure(rn, () => memory('Raftnotes', raftnotes, async (cluster) => {
+        rn.catchUpMs = await cluster.catchUp();
+        log(`a fourth peer caught up in ${rn.catchUpMs.toFixed(0)} ms`);
+      }));
+    }
+    if (runEtcd) etcd.memory = await measure(etcd, () => memory('etcd', etcdCluster));
+  }
+  if (PHASES.has('formation')) formation = await benchFormation();
 } finally {
   await cleanup();
 }

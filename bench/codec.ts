@@ -22,7 +22,7 @@ function appendEntries(n: number, bytes: number): Frame {
   const data = new Uint8Array(bytes).fill(42);
   const entries: Entry[] = [];
   for (let i = 0; i < n; i++) entries.push({ index: 100_001 + i, term: 7, kind: 'command', data });
-  return { type: 'AppendEntries', ...address, term: 7, prevLogIndex: 100_000, prevLogTerm: 7, leaderCommit: 99_990, entries };
+  return { type: 'AppendEntries', ...address, term: 7, prevLogIndex: 100_000, prevLogTerm: 7, leaderCommit: 99_990, entries, quiesce: false };
 }
 
 const cases: [string, Frame][] = [

@@ -84,7 +84,7 @@ if (values.receiver) {
   const frame = (): Message => {
     const entries: Entry[] = [];
     for (let i = 0; i < ENTRIES; i++) entries.push({ index: next + i, term: 1, kind: 'command', data });
-    const m: Message = { type: 'AppendEntries', from: sender.peerId, to: target.peerId, term: 1, prevLogIndex: next - 1, prevLogTerm: next === 1 ? 0 : 1, entries, leaderCommit: next - 1 };
+    const m: Message = { type: 'AppendEntries', from: sender.peerId, to: target.peerId, term: 1, prevLogIndex: next - 1, prevLogTerm: next === 1 ? 0 : 1, entries, leaderCommit: next - 1, quiesce: false };
     next += ENTRIES;
     return m;
   };

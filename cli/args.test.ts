@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommandLine, parseHostPort, USAGE, UsageError } from './args.ts';
+import { DEMO_USAGE, parseCommandLine, parseHostPort, SERVE_USAGE, USAGE, UsageError } from './args.ts';
 
 describe('CommandLine', () => {
   it('reads serve with every flag', () => {
@@ -20,7 +20,7 @@ describe('CommandLine', () => {
     expect(parseCommandLine(['serve', '--data', 'd'])).toMatchObject({ exitWithParent: false });
     expect(() => parseCommandLine(['serve', '--data', 'd', '--exit-with-parent=yes'])).toThrow(UsageError);
     expect(() => parseCommandLine(['invite', '--data', 'd', '--exit-with-parent'])).toThrow(/only --data/);
-    expect(USAGE).toContain('--exit-with-parent');
+    expect(SERVE_USAGE).toContain('--exit-with-parent');
   });
 
   it('refuses bad command lines with a message that says what to do', () => {
@@ -35,12 +35,20 @@ describe('CommandLine', () => {
     for (const ms of ['0', '1001', '2.5', 'fast', '']) expect(bad('serve', '--data', 'd', '--tick-ms', ms)).toThrow(/--tick-ms must be whole milliseconds from 1 to 1000/);
     expect(bad('invite', '--data', 'd', '--create', 'x')).toThrow(/only --data/);
     expect(bad('launch', '--data', 'd')).toThrow(/unknown command/);
+    expect(bad('serve', '--data', 'd', '--invite', 'rn1garbage')).toThrow(/^--invite: This invite code is not valid/);
+    const wrong = (() => { try { parseCommandLine(['demo', '--nodes', '12']); } catch (e) { return e as UsageError; } return null; })();
+    expect(wrong?.usage).toBe(DEMO_USAGE); // printed with the help of its command
   });
 
   it('reads invite and help', () => {
     expect(parseCommandLine(['invite', '--data', 'd'])).toEqual({ command: 'invite', dataDir: 'd' });
-    expect(parseCommandLine([])).toEqual({ command: 'help' });
-    expect(parseCommandLine(['--help'])).toEqual({ command: 'help' });
+    expect(parseCommandLine([])).toEqual({ command: 'help', usage: USAGE });
+    expect(parseCommandLine(['--help'])).toEqual({ command: 'help', usage: USAGE });
+    expect(parseCommandLine(['serve', '--help'])).toEqual({ command: 'help', usage: SERVE_USAGE });
+    expect(parseCommandLine(['help', 'demo'])).toEqual({ command: 'help', usage: DEMO_USAGE });
+    expect(parseCommandLine(['help', 'nothing'])).toEqual({ command: 'help', usage: USAGE });
+    expect(parseCommandLine(['help', 'constructor'])).toEqual({ command: 'help', usage: USAGE });
+    expect(() => parseCommandLine(['toString', '--help'])).toThrow(/unknown command "toString"/);
   });
 
   it('reads host:port, IPv6 included', () => {

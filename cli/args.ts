@@ -3,26 +3,66 @@
 // unit-tested.
 import { parseArgs } from 'node:util';
 import { multiaddr } from '@multiformats/multiaddr';
+import { InvalidInviteError, parseInvite } from '../core/net/index.ts';
 import type { DemoOptions } from '../demo/command.ts';
 
-export const USAGE = `Usage:
-  raftnotes serve --data <dir> [--create <notebook name> | --invite <code>] [--name <display name>]
-                  [--listen <multiaddr>]... [--api <host:port>] [--peer <multiaddr>]... [--no-mdns]
-                  [--max-voters <n>] [--snapshot-every <entries>] [--tick-ms <ms>] [--exit-with-parent] [--lab]
-  raftnotes invite --data <dir>      print the invite code of that peer's notebook
-  raftnotes demo [--nodes <1-9>] [--data <dir>] [--port <port>] [--no-open] [--tick-ms <ms>]
-                                     a local cluster of N peers (default 5) and its dashboard in the browser;
-                                     without --data the cluster lives in a temporary directory removed at exit
+const TICK_MS_HELP = `  --tick-ms <ms>          the Raft clock, 1 to 1000 ms per tick (default 10): elections after 15-30 ticks,
+                          heartbeats every 5; --tick-ms 100 plays Raft ten times slower, easier to follow in a
+                          class. Every peer of a notebook should run the same value.`;
 
-  --tick-ms <ms>   the Raft clock, 1 to 1000 ms per tick (default 10): elections after 15-30 ticks, heartbeats
-                   every 5; a demo with --tick-ms 100 plays Raft ten times slower, easier to follow in a class.
-                   Every peer of a notebook should run the same value.
-  --exit-with-parent
-                   stop gently (as on SIGTERM) when stdin ends: the process that started the peer holds a pipe
-                   on its stdin and never writes to it, so the peer stops when that process is gone, even killed.
-                   Without it stdin is ignored.
-  --lab            the demo's peers: send a trace of the Raft messages and timers on /api/events and take the
-                   demo's controls (POST /api/lab: clock, pause and step, partitions, PreVote and CheckQuorum).`;
+/** SERVE_USAGE is the help of `raftnotes serve`. */
+export const SERVE_USAGE = `Usage: raftnotes serve --data <dir> [--create <notebook name> | --invite <code>] [--name <display name>]
+                       [--listen <multiaddr>]... [--api <host:port>] [--peer <multiaddr>]... [--no-mdns]
+                       [--max-voters <n>] [--snapshot-every <entries>] [--tick-ms <ms>] [--exit-with-parent] [--lab]
+
+Runs one peer without a window: it serves its local API and pages, and prints one JSON ready line on stdout.
+
+  --data <dir>            the directory that holds this peer's notes (created when missing)
+  --create <name>         on the first start: create a new notebook of that name
+  --invite <code>         on the first start: join the notebook of an invite code (raftnotes invite, or the app)
+  --name <display name>   how this peer is shown to the others (default: the host name)
+  --listen <multiaddr>    where other peers reach this one, repeatable (default /ip4/0.0.0.0/tcp/0: any free port)
+  --api <host:port>       where the local API and pages are served (default 127.0.0.1:0: a free port)
+  --peer <multiaddr>      a peer to reach where multicast (mDNS) is blocked, repeatable
+  --no-mdns               do not look for peers on the LAN with mDNS
+  --max-voters <n>        how many members vote, 1 to 9 (default 5); the others follow as learners
+  --snapshot-every <n>    compact the log into a snapshot every n entries (default 10000, at least 10)
+${TICK_MS_HELP}
+  --exit-with-parent      stop gently (as on SIGTERM) when stdin ends: the process that started the peer holds a
+                          pipe on its stdin and never writes to it, so the peer stops when that process is gone,
+                          even killed. Without it stdin is ignored.
+  --lab                   the demo's peers (raftnotes demo starts them so): a trace of the Raft messages and timers on
+                          /api/events, and the demo's controls (POST /api/lab: clock, pause and step, partitions,
+                          PreVote and CheckQuorum).`;
+
+/** INVITE_USAGE is the help of `raftnotes invite`. */
+export const INVITE_USAGE = `Usage: raftnotes invite --data <dir>
+
+Prints the invite code of the notebook in <dir>: another device joins with it (raftnotes serve --invite <code>).`;
+
+/** DEMO_USAGE is the help of `raftnotes demo`. */
+export const DEMO_USAGE = `Usage: raftnotes demo [--nodes <1-9>] [--data <dir>] [--port <port>] [--no-open] [--tick-ms <ms>]
+
+Runs a local cluster of N peers and its dashboard in the browser. Stdout carries only JSON lines (the ready
+line, with the dashboard's address); what a person reads goes to stderr.
+
+  --nodes <n>             how many peers, 1 to 9 (default 5)
+  --data <dir>            where the cluster is kept (default: a temporary directory removed at exit)
+  --port <port>           the dashboard's port (default 0: a free port)
+  --no-open               do not open the dashboard in the browser
+${TICK_MS_HELP}`;
+
+export const USAGE = `Usage:
+  raftnotes serve --data <dir> [--create <notebook name> | --invite <code>] [...]
+                                     one peer without a window
+  raftnotes invite --data <dir>      print the invite code of that peer's notebook
+  raftnotes demo [--nodes <1-9>] [...]
+                                     a local cluster of N peers (default 5) and its dashboard in the browser
+
+raftnotes <command> --help tells the flags of each command.`;
+
+/** COMMAND_USAGE is the help of each command. */
+const COMMAND_USAGE: ReadonlyMap<string, string> = new Map([['serve', SERVE_USAGE], ['invite', INVITE_USAGE], ['demo', DEMO_USAGE]]);
 
 /** ServeArgs are the checked flags of `raftnotes serve`. */
 export interface ServeArgs {
@@ -46,18 +86,33 @@ export interface ServeArgs {
 }
 
 /** Args is a checked command line. */
-export type Args = ServeArgs | DemoArgs | { command: 'invite'; dataDir: string } | { command: 'help' };
+export type Args = ServeArgs | DemoArgs | { command: 'invite'; dataDir: string } | { command: 'help'; usage: string };
 
-/** UsageError says what is wrong with the command line; the CLI prints it with the usage. */
+/** UsageError says what is wrong with the command line; the CLI prints it with `usage`, the help of the command. */
 export class UsageError extends Error {
   static override name = 'UsageError';
   override name = 'UsageError';
+  usage = USAGE;
 }
 
 /** parseCommandLine checks `argv` (without node and the script) and returns what to run. */
 export function parseCommandLine(argv: string[]): Args {
   const [command, ...rest] = argv;
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') return { command: 'help' };
+  if (command === undefined || command === '--help' || command === '-h') return { command: 'help', usage: USAGE };
+  if (command === 'help') return { command: 'help', usage: COMMAND_USAGE.get(rest[0] ?? '') ?? USAGE };
+  const usage = COMMAND_USAGE.get(command);
+  if (usage !== undefined && (rest.includes('--help') || rest.includes('-h'))) return { command: 'help', usage };
+  try {
+    return parseCommand(command, rest);
+  } catch (error) {
+    if (error instanceof UsageError && usage !== undefined) error.usage = usage;
+    throw error;
+  }
+}
+
+/** parseCommand checks the flags of `command`. */
+function parseCommand(command: string, rest: string[]): Args {
+  if (!COMMAND_USAGE.has(command)) throw new UsageError(`unknown command "${command}".`);
   if (command === 'demo') return parseDemoArgs(rest);
   let values: Record<string, string | boolean | string[] | undefined>;
   try {
@@ -91,12 +146,19 @@ export function parseCommandLine(argv: string[]): Args {
     if (extra.length > 0) throw new UsageError(`raftnotes invite takes only --data (not --${extra[0]}).`);
     return { command: 'invite', dataDir };
   }
-  if (command !== 'serve') throw new UsageError(`unknown command "${command}".`);
 
   const create = values['create'] as string | undefined;
   const invite = values['invite'] as string | undefined;
   if (create !== undefined && invite !== undefined) throw new UsageError('--create and --invite exclude each other: start a new notebook, or join one.');
   if (create !== undefined && create.trim().length === 0) throw new UsageError('--create needs a notebook name.');
+  if (invite !== undefined) {
+    try {
+      parseInvite(invite);
+    } catch (error) {
+      if (error instanceof InvalidInviteError) throw new UsageError(`--invite: ${error.message}`);
+      throw error;
+    }
+  }
   const name = values['name'] as string | undefined;
   if (name !== undefined && (name.trim().length === 0 || name.length > 128)) throw new UsageError('--name must be 1 to 128 characters.');
   const listen = values['listen'] as string[] | undefined;

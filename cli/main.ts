@@ -3,7 +3,7 @@
 // and its dashboard. main returns the process's exit code.
 import { createLogger, type Logger } from '../core/service/logger.ts';
 import { runDemo } from '../demo/command.ts';
-import { parseCommandLine, USAGE, UsageError } from './args.ts';
+import { parseCommandLine, UsageError } from './args.ts';
 import { printInvite } from './invite.ts';
 import { serve } from './serve.ts';
 
@@ -14,7 +14,7 @@ export async function main(argv: string[], log: Logger = createLogger('raftnotes
     args = parseCommandLine(argv);
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`raftnotes: ${error.message}\n\n${USAGE}\n`);
+      process.stderr.write(`raftnotes: ${error.message}\n\n${error.usage}\n`);
       return 2;
     }
     throw error;
@@ -22,7 +22,7 @@ export async function main(argv: string[], log: Logger = createLogger('raftnotes
   try {
     switch (args.command) {
       case 'help':
-        process.stdout.write(`${USAGE}\n`);
+        process.stdout.write(`${args.usage}\n`);
         return 0;
       case 'invite':
         return await printInvite(args.dataDir);

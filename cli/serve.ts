@@ -3,12 +3,15 @@
 // serves the local API, prints one JSON ready line, and stops gently on
 // SIGINT or SIGTERM, when its storage fails, or (--exit-with-parent) when the
 // process that started it is gone.
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { eventFeed } from '../core/api/events.ts';
 import { HttpApi, operationRoutes } from '../core/api/http/http-api.ts';
 import { loadOrCreateToken } from '../core/service/data-dir.ts';
 import type { Logger } from '../core/service/logger.ts';
 import { NotesService } from '../core/service/notes-service.ts';
 import { writeFileDurably } from '../core/storage/index.ts';
+import { ListenError } from '../core/net/index.ts';
 import type { ServeArgs } from './args.ts';
 import { ADDRS_FILE } from './invite.ts';
 import { PARENT_GONE_MESSAGE, watchParent } from './parent-watch.ts';
@@ -22,14 +25,28 @@ export async function serve(args: ServeArgs, log: Logger): Promise<number> {
   });
   const peerLog = log.child('peer');
   service.addEventListener('log', (evt) => peerLog.info(`${service.name}: ${evt.detail.text}`));
-  await service.start();
-  if (service.notebook === null) {
-    if (args.create !== undefined) await service.createNotebook(args.create);
-    else if (args.invite !== undefined) await service.joinNotebook(args.invite);
+  // A start refused before the ready line leaves a directory that was missing or empty as it was: never half made.
+  const fresh = freshDir(args.dataDir);
+  let api: HttpApi;
+  let url: string;
+  let token: string;
+  try {
+    await service.start();
+    if (service.notebook === null) {
+      if (args.create !== undefined) await service.createNotebook(args.create);
+      else if (args.invite !== undefined) await service.joinNotebook(args.invite);
+    }
+    token = await loadOrCreateToken(args.dataDir);
+    api = new HttpApi({ ...args.api, token, routes: operationRoutes(service), events: eventFeed(service), log: log.child('api') });
+    url = await api.start();
+  } catch (error) {
+    await service.stop().catch(() => {});
+    if (fresh !== null) undoFresh(args.dataDir, fresh);
+    if (error instanceof ListenError) {
+      throw new Error(`${error.message} Choose another address with --listen (e.g. --listen /ip4/0.0.0.0/tcp/0 takes any free port).`);
+    }
+    throw error;
   }
-  const token = await loadOrCreateToken(args.dataDir);
-  const api = new HttpApi({ ...args.api, token, routes: operationRoutes(service), events: eventFeed(service), log: log.child('api') });
-  const url = await api.start();
   const addrs = service.addrs();
   if (addrs.length > 0) writeFileDurably(args.dataDir, ADDRS_FILE, [Buffer.from(JSON.stringify(addrs))], 0o600);
   const notebook = service.notebook;
@@ -60,4 +77,20 @@ export async function serve(args: ServeArgs, log: Logger): Promise<number> {
       stop(1);
     });
   });
+}
+
+/** freshDir tells whether `dir` is missing or empty ('missing' | 'empty'), or null when it holds anything. */
+function freshDir(dir: string): 'missing' | 'empty' | null {
+  if (!existsSync(dir)) return 'missing';
+  try {
+    return readdirSync(dir).length === 0 ? 'empty' : null;
+  } catch {
+    return null; // not a directory, or not readable: the start says so, and nothing is removed
+  }
+}
+
+/** undoFresh brings a data directory that was `fresh` back to it: removed again, or emptied. */
+function undoFresh(dir: string, fresh: 'missing' | 'empty'): void {
+  if (fresh === 'missing') rmSync(dir, { recursive: true, force: true });
+  else for (const name of readdirSync(dir)) rmSync(join(dir, name), { recursive: true, force: true });
 }

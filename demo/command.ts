@@ -34,8 +34,8 @@ export async function runDemo(args: DemoOptions): Promise<number> {
   const temporary = args.dataDir === undefined;
   const dataDir = temporary ? await mkdtemp(join(tmpdir(), 'raftnotes-demo-')) : resolve(args.dataDir!);
   const log = createLogger('raftnotes demo');
-  // What the demo tells the person who started it, on standard output.
-  const say = (line: string) => { process.stdout.write(`raftnotes demo: ${line}\n`); };
+  // What the demo tells the person who started it goes to standard error; standard output carries only JSON lines.
+  const say = (line: string) => { process.stderr.write(`raftnotes demo: ${line}\n`); };
   const cluster = new DemoCluster({
     dataDir, nodes: args.nodes ?? DEFAULT_NODES, log: say, tickMs: args.tickMs,
   });
@@ -81,7 +81,7 @@ export async function runDemo(args: DemoOptions): Promise<number> {
     say(`${dataDir} holds a cluster of ${cluster.nodes.length} nodes; --nodes ${args.nodes} applies only to a new one.`);
   }
   say(`${cluster.nodes.length} peers running (${cluster.nodes.map((n) => `${n.name} pid ${n.view().pid}`).join(', ')})`);
-  // One JSON line, like `raftnotes serve`'s, for scripts and tests.
+  // One JSON line, like `raftnotes serve`'s, for scripts and tests: the only thing the demo writes on standard output.
   process.stdout.write(`${JSON.stringify({ event: 'demo-ready', url, token: server.token, dataDir, peers: cluster.views() })}\n`);
   say(`dashboard: ${url}  (Ctrl-C stops every peer)`);
   if (!existsSync(join(RENDERER_DIST, 'demo.html'))) say('the dashboard page is not built yet: run `npm run build:renderer`, then reload it.');

@@ -84,6 +84,17 @@ export class Child {
     }
   }
 
+  /** memory is the process's resident memory now and at its peak (VmRSS, VmHWM of /proc/<pid>/status), in MiB; null once it is gone. */
+  memory(): { rssMiB: number; peakMiB: number } | null {
+    try {
+      const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
+      const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+      return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
+    } catch {
+      return null;
+    }
+  }
+
   tail(lines = 20): string {
     return this.logs.slice(-lines).map((l) => `  [${this.name}] ${l}`).join('\n');
   }

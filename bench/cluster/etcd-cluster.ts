@@ -1,8 +1,12 @@
 // EtcdCluster runs a 3-member etcd cluster on 127.0.0.1 (Debian's etcd-server,
 // default fsync and timeouts, data in temporary directories) as the reference
-// system, and talks to it through etcd's HTTP/JSON gateway.
+// system, and writes to it as its users do: through its gRPC API with the
+// `etcd3` client (one client per member, retries off, so every failed call is
+// seen), or, for comparison, through its HTTP/JSON gateway.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { noop } from 'cockatiel';
+import { Etcd3 } from 'etcd3';
 import { Child, removeTempDir, tempDir } from './children.ts';
 import { freePort, waitUntil, type Request } from './load.ts';
 
@@ -27,6 +31,12 @@ export async function etcdVersion(): Promise<string | null> {
   }
 }
 
+/** EtcdApi is how the bench writes to etcd: its gRPC API (as its users do) or the HTTP/JSON gateway. */
+export type EtcdApi = 'grpc' | 'gateway';
+
+/** VALUE is the 100-byte value of every put. */
+const VALUE = 'v'.repeat(100);
+
 /** b64 is the base64 of a string, as the gateway wants keys and values. */
 function b64(s: string): string {
   return Buffer.from(s).toString('base64');
@@ -35,7 +45,7 @@ function b64(s: string): string {
 /** putRequest puts a 100-byte value under a key per request number; true when etcd answered without error. */
 export function putRequest(member: EtcdMember, prefix: string): Request {
   const url = `${member.clientUrl}/v3/kv/put`;
-  const value = b64('v'.repeat(100));
+  const value = b64(VALUE);
   return async (n, signal) => {
     const res = await fetch(url, {
       method: 'POST', headers: { 'content-type': 'application/json' },
@@ -43,6 +53,17 @@ export function putRequest(member: EtcdMember, prefix: string): Request {
     });
     const body = await res.json() as { error?: string; header?: unknown };
     return res.status === 200 && body.error === undefined && body.header !== undefined;
+  };
+}
+
+/** grpcPutRequest puts a 100-byte value under a key per request number through `client`; true when etcd answered. */
+function grpcPutRequest(client: Etcd3, prefix: string): Request {
+  return async (n, signal) => {
+    // gRPC calls take a deadline, not a signal: a call of a cancelled probe ends within a second.
+    const put = client.put(`${prefix}/${n}`).value(VALUE);
+    if (signal !== undefined) put.options({ deadline: Date.now() + 1_000 });
+    const answer = await put.exec();
+    return answer.header !== undefined;
   };
 }
 
@@ -58,6 +79,13 @@ async function memberStatus(member: EtcdMember, signal?: AbortSignal): Promise<M
 export class EtcdCluster {
   readonly members: EtcdMember[] = [];
   private requests = 0;
+  private readonly clients = new Map<EtcdMember, Etcd3>();
+
+  private readonly api: EtcdApi;
+
+  constructor(api: EtcdApi = 'grpc') {
+    this.api = api;
+  }
 
   async start(): Promise<void> {
     for (const name of ['e0', 'e1', 'e2']) {
@@ -114,7 +142,18 @@ export class EtcdCluster {
 
   /** request is a write to `member`: a put of a 100-byte value under a key of its own per call. */
   request(member: EtcdMember): Request {
-    return putRequest(member, `bench/${this.requests++}`);
+    const prefix = `bench/${this.requests++}`;
+    return this.api === 'gateway' ? putRequest(member, prefix) : grpcPutRequest(this.client(member), prefix);
+  }
+
+  /** client is the gRPC client of one member, made on first use. */
+  private client(member: EtcdMember): Etcd3 {
+    let client = this.clients.get(member);
+    if (client === undefined) {
+      client = new Etcd3({ hosts: member.clientUrl, faultHandling: { host: () => noop, global: noop } });
+      this.clients.set(member, client);
+    }
+    return client;
   }
 
   /** tails is the last output lines of every member, for a failure report. */
@@ -124,6 +163,8 @@ export class EtcdCluster {
 
   /** stop kills every member and removes the data directories. */
   async stop(): Promise<void> {
+    for (const client of this.clients.values()) client.close();
+    this.clients.clear();
     await Promise.all(this.members.map((m) => m.child?.kill()));
     await Promise.all(this.members.map((m) => removeTempDir(m.dataDir)));
   }

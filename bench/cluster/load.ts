@@ -21,14 +21,12 @@ export interface LoadResult {
   clientCpu: number;
   /** CPU seconds per second the whole machine was busy (all processes, ours and others'). */
   machineCpu: number;
-  /** CPU seconds per second the servers used while idle, just before the load (when measured). */
-  idleServerCpu?: number;
   /** Acknowledged writes per second in each WARMUP_SLICE_MS of the warm-up, in order: how fast each system reaches its pace. */
   warmupRates: number[];
 }
 
 /** The warm-up's writes are counted in slices of this length (LoadResult.warmupRates). */
-export const WARMUP_SLICE_MS = 2_000;
+export const WARMUP_SLICE_MS = 1_000;
 
 /** closedLoop keeps `inFlight` requests outstanding for warm-up + measure seconds; only the measured window counts. */
 export async function closedLoop(request: Request, inFlight: number, warmupMs: number, measureMs: number,
@@ -83,6 +81,31 @@ export async function closedLoop(request: Request, inFlight: number, warmupMs: n
     serverCpu: server / elapsed, clientCpu: (client.user + client.system) / 1e6 / elapsed, machineCpu: machine / elapsed,
     warmupRates: warmupCounts.map((count, i) => count / (Math.min(WARMUP_SLICE_MS, warmupMs - i * WARMUP_SLICE_MS) / 1000)),
   };
+}
+
+/** fill keeps up to `inFlight` requests outstanding until `total` were acknowledged; it returns the seconds taken and the other answers. */
+export async function fill(request: Request, total: number, inFlight: number): Promise<{ seconds: number; failed: number }> {
+  let n = 0;
+  let pending = 0;
+  let acknowledged = 0;
+  let failed = 0;
+  const t0 = performance.now();
+  const worker = async (): Promise<void> => {
+    while (acknowledged + pending < total) {
+      pending++;
+      let ok = false;
+      try {
+        ok = await request(n++);
+      } catch {
+        ok = false;
+      }
+      pending--;
+      if (ok) acknowledged++;
+      else if (++failed > total) throw new Error(`more than ${total} writes were not acknowledged; stopped at write ${n}`);
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  return { seconds: (performance.now() - t0) / 1000, failed };
 }
 
 /**

@@ -73,6 +73,29 @@ export class RaftnotesCluster {
     await this.healthy(30_000);
   }
 
+  /**
+   * catchUp starts one more peer that joins the notebook with its invite code and
+   * returns the ms from its spawn until it has applied everything the leader had
+   * committed at that moment (with a large notebook: a snapshot transfer and restore).
+   */
+  async catchUp(): Promise<number> {
+    const leader = await this.healthy();
+    const { body: invite } = await apiCall<{ invite: string }>(leader.ready!, 'GET', '/api/invite');
+    const { body: status } = await apiCall<{ commitIndex: number }>(leader.ready!, 'GET', '/api/status');
+    const peer: RaftnotesPeer = {
+      name: `N${this.peers.length}`, dataDir: await tempDir('raftnotes-bench-join-'),
+      listen: `/ip4/127.0.0.1/tcp/${await freePort()}`, apiPort: await freePort(), child: null, ready: null,
+    };
+    this.peers.push(peer);
+    const t0 = performance.now();
+    await this.run(peer, ['--invite', invite.invite, '--peer', leader.ready!.addrs[0]!]);
+    await waitUntil('the new peer to apply the notebook', async () => {
+      const { body } = await apiCall<{ appliedIndex: number }>(peer.ready!, 'GET', '/api/status');
+      return body.appliedIndex >= status.commitIndex ? true : undefined;
+    }, 120_000, 20);
+    return performance.now() - t0;
+  }
+
   /** run starts a peer's process and waits for its ready line. */
   private async run(peer: RaftnotesPeer, extra: string[]): Promise<void> {
     const args = [BIN, 'serve', '--data', peer.dataDir, '--name', peer.name, '--listen', peer.listen,

@@ -77,6 +77,37 @@ export class NotebookFileError extends Error {
   }
 }
 
+/** ListenError says the peer cannot listen on one of its addresses (the port is taken, the address is not this device's). */
+export class ListenError extends Error {
+  static override readonly name = 'ListenError';
+  override readonly name: string = 'ListenError';
+  /** The listen address that failed. */
+  readonly addr: string;
+
+  constructor(addr: string, reason: string, options?: { cause?: unknown }) {
+    super(`Cannot listen on ${addr}: ${reason}.`, options);
+    this.addr = addr;
+  }
+}
+
+/**
+ * listenErrorOf turns libp2p's UnsupportedListenAddressesError, whose message
+ * lists each failed address with its error ("  /ip4/…/tcp/4001: Error: listen
+ * EADDRINUSE: …"), into a ListenError naming the first one; null for any other error.
+ */
+export function listenErrorOf(err: unknown): ListenError | null {
+  if (!(err instanceof Error) || err.name !== 'UnsupportedListenAddressesError') return null;
+  const failed = /^\s+(\/\S+): (.*)$/m.exec(err.message);
+  if (failed === null) return null;
+  const [, addr, detail] = failed as unknown as [string, string, string];
+  const port = /\/tcp\/(\d+)/.exec(addr)?.[1];
+  const reason = /EADDRINUSE/.test(detail) ? `port ${port ?? '?'} is already in use (by another program, or another peer)`
+    : /EADDRNOTAVAIL/.test(detail) ? 'this device has no such address'
+    : /EACCES/.test(detail) ? `port ${port ?? '?'} is reserved for the system administrator (ports below 1024)`
+    : detail.replace(/^Error: /, '');
+  return new ListenError(addr, reason, { cause: err });
+}
+
 /** ProtocolError says a request/response exchange with a peer (join, status) failed; `cause` has the detail. */
 export class ProtocolError extends Error {
   static override readonly name = 'ProtocolError';

@@ -19,9 +19,9 @@ const examples: Frame[] = [
   { type: 'RequestVote', from: a, to: b, term: 7, lastLogIndex: 42, lastLogTerm: 6, preVote: true, transfer: false },
   { type: 'RequestVote', from: a, to: b, term: 0, lastLogIndex: 0, lastLogTerm: 0, preVote: false, transfer: true },
   { type: 'RequestVoteResponse', from: a, to: b, term: 7, voteGranted: true, preVote: true },
-  { type: 'AppendEntries', from: a, to: b, term: 3, prevLogIndex: 0, prevLogTerm: 0, leaderCommit: 0, entries: [] },
+  { type: 'AppendEntries', from: a, to: b, term: 3, prevLogIndex: 0, prevLogTerm: 0, leaderCommit: 0, entries: [], quiesce: false },
   {
-    type: 'AppendEntries', from: a, to: b, term: 9, prevLogIndex: 2 ** 52, prevLogTerm: 4, leaderCommit: 12,
+    type: 'AppendEntries', from: a, to: b, term: 9, prevLogIndex: 2 ** 52, prevLogTerm: 4, leaderCommit: 12, quiesce: false,
     entries: [
       { index: 2 ** 52 + 1, term: 4, kind: 'command', data: bytes(1, 2, 3) },
       { index: 2 ** 52 + 2, term: 9, kind: 'noop', data: bytes() },
@@ -38,6 +38,7 @@ const examples: Frame[] = [
   { type: 'ForwardProposal', from: a, to: b, requestId: 'req-1', data: new TextEncoder().encode('a note ✓') },
   { type: 'ForwardProposalResult', from: a, to: b, requestId: 'req-1', ok: true, index: 17 },
   { type: 'ForwardProposalResult', from: a, to: b, requestId: 'req-2', ok: false, reason: 'not-leader', leaderId: 'peer-c' },
+  { type: 'AppendEntries', from: a, to: b, term: 3, prevLogIndex: 7, prevLogTerm: 3, leaderCommit: 7, entries: [], quiesce: true },
 ];
 
 /** decodeOrNamedError decodes `bytes` and says whether any exception was an InvalidFrameError. */
@@ -99,6 +100,13 @@ describe('FrameCodec', () => {
     }
   });
 
+  it('adds field 6 only to a quiet heartbeat, so every other frame keeps the bytes of version 1', () => {
+    const quiet = examples[examples.length - 1]!;
+    expect(Buffer.from(encodeFrame(quiet)).toString('hex')).toBe('1a0a08031007180320073001');
+    expect(decodeFrame(Buffer.from('1a0a08031007180320073001', 'hex'), ADDRESS)).toEqual(quiet);
+    expect(decodeFrame(Buffer.from('1a080803100718032007', 'hex'), ADDRESS)).toEqual({ ...quiet, quiesce: false });
+  });
+
   it('lists FRAME_TYPES in the order of the body fields of Frame in raft-wire.proto', () => {
     const fields = Object.entries(pb.schema.nested.Frame.fields).sort(([, x], [, y]) => x.id - y.id);
     expect(fields.map(([name]) => name[0]!.toUpperCase() + name.slice(1))).toEqual(FRAME_TYPES);
@@ -121,7 +129,7 @@ describe('FrameCodec', () => {
   });
 
   it('keeps a heartbeat small', () => {
-    const hb: Message = { type: 'AppendEntries', from: a, to: b, term: 12, prevLogIndex: 100_000, prevLogTerm: 12, leaderCommit: 100_000, entries: [] };
+    const hb: Message = { type: 'AppendEntries', from: a, to: b, term: 12, prevLogIndex: 100_000, prevLogTerm: 12, leaderCommit: 100_000, entries: [], quiesce: false };
     expect(encodeFramePrefixed(hb).byteLength).toBeLessThanOrEqual(20);
   });
 
@@ -148,7 +156,7 @@ describe('FrameCodec', () => {
 
   it('refuses to encode entries whose indexes do not follow prevLogIndex', () => {
     const frame: Frame = {
-      type: 'AppendEntries', from: a, to: b, term: 2, prevLogIndex: 5, prevLogTerm: 1, leaderCommit: 0,
+      type: 'AppendEntries', from: a, to: b, term: 2, prevLogIndex: 5, prevLogTerm: 1, leaderCommit: 0, quiesce: false,
       entries: [{ index: 7, term: 2, kind: 'command', data: bytes() }],
     };
     expect(() => encodeFrame(frame)).toThrow(InvalidFrameError);

@@ -53,7 +53,7 @@ function appendEntries(m: pb.AppendEntries, addr: FrameAddress): Frame {
     last = e.term;
     entries[i] = { index, term: e.term, kind, data: e.data };
   }
-  return { type: 'AppendEntries', ...addr, term, prevLogIndex, prevLogTerm, entries, leaderCommit };
+  return { type: 'AppendEntries', ...addr, term, prevLogIndex, prevLogTerm, entries, leaderCommit, quiesce: m.quiesce === true };
 }
 
 function membership(m: pb.Membership): Membership {

@@ -53,6 +53,7 @@ function toMessage(f: Frame): pb.Frame {
         appendEntries: {
           term: uint(f.term), prevLogIndex: uint(f.prevLogIndex), prevLogTerm: uint(f.prevLogTerm), leaderCommit: uint(f.leaderCommit),
           entries: entries(f.prevLogIndex, f.entries),
+          ...(f.quiesce ? { quiesce: true } : {}),
         },
       };
     case 'AppendEntriesResponse':

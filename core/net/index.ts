@@ -47,5 +47,5 @@ export type { RequestOptions } from './request-response.ts';
 export { privateNetwork } from './private-network.ts';
 export {
   FrameTooLargeError, IdentityFileError, InvalidFrameError, InvalidInviteError, InvalidNotebookError, IsolatedError,
-  KeyStreamExhaustedError, NotebookFileError, ProtocolError,
+  KeyStreamExhaustedError, ListenError, NotebookFileError, ProtocolError,
 } from './errors.ts';

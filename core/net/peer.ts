@@ -7,6 +7,7 @@ import type { Libp2p, Logger, PeerId, PeerInfo } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { multiaddr } from '@multiformats/multiaddr';
 import { BootstrapDialer } from './bootstrap-dialer.ts';
+import { listenErrorOf } from './errors.ts';
 import { formatInvite } from './invite-code.ts';
 import { IsolationGate } from './isolation-gate.ts';
 import { handleJoin, requestJoin } from './join-protocol.ts';
@@ -198,7 +199,9 @@ export async function createPeer(init: PeerInit): Promise<Peer> {
   installPatches();
   const gate = new IsolationGate();
   const discoverability = init.discoverability ?? new Discoverability(true);
-  const libp2p = await createLibp2p(peerLibp2pOptions({ ...init, discoverability }, gate));
+  const libp2p = await createLibp2p(peerLibp2pOptions({ ...init, discoverability }, gate)).catch((err: unknown) => {
+    throw listenErrorOf(err) ?? err;
+  });
   try {
     const raft = await Libp2pRaftTransport.create({ libp2p, gate }, init.transport);
     return new Peer({ init, libp2p, gate, discoverability, raft });

@@ -6,7 +6,8 @@
 //
 // References are to the Raft paper (Ongaro and Ousterhout, extended version)
 // and to Ongaro's dissertation for PreVote, CheckQuorum, leadership transfer and
-// membership changes.
+// membership changes. Quiescence (an idle group stops heartbeating) is after
+// CockroachDB's quiesced ranges.
 import { invariant } from './errors.ts';
 import { RaftLog, UNKNOWN_TERM } from './log.ts';
 import { applyChange, decodeMembership, encodeMembership, isMember, isVoter, members } from './membership.ts';
@@ -30,6 +31,9 @@ export class RaftNode {
   /** Whether elections start with a pre-vote and leaders step down without a majority; setSafeguards changes them. */
   private preVote: boolean;
   private checkQuorum: boolean;
+  private readonly quiesce: boolean;
+  private readonly quietHeartbeatTicks: number;
+  private readonly quietTimeoutTicks: number;
   private readonly random: () => number;
   private readonly maxEntriesPerMessage: number;
   private readonly maxBytesPerMessage: number;
@@ -56,6 +60,17 @@ export class RaftNode {
   /** Invariant: electionTicks <= randomizedElectionTimeout < 2 * electionTicks. */
   private randomizedElectionTimeout = 0;
 
+  /**
+   * Quiescence: the leader sends only quiet heartbeats, every quietHeartbeatTicks,
+   * to every member; a follower's election timer waits for quietTimeoutTicks of
+   * silence from its leader instead. quietElapsed counts ticks since the last
+   * quiet heartbeat sent (leader) or received (follower).
+   */
+  private quiescent = false;
+  private quietElapsed = 0;
+  /** Leader only, while quiescent: the members that had the whole log when it quiesced; each must answer every quiet round. */
+  private readonly quietMembers = new Set<NodeId>();
+
   /** Leader only: the member leadership is being handed to, and ticks since the transfer began. */
   private transferee: NodeId | null = null;
   private transferElapsed = 0;
@@ -69,12 +84,17 @@ export class RaftNode {
     this.heartbeatTicks = options.heartbeatTicks ?? 5;
     this.preVote = options.preVote ?? true;
     this.checkQuorum = options.checkQuorum ?? true;
+    this.quiesce = options.quiesce ?? true;
+    this.quietHeartbeatTicks = options.quietHeartbeatTicks ?? 5 * this.electionTicks;
+    this.quietTimeoutTicks = options.quietTimeoutTicks ?? 4 * this.quietHeartbeatTicks;
     this.random = options.random ?? Math.random;
     this.maxEntriesPerMessage = options.maxEntriesPerMessage ?? 1024;
     this.maxBytesPerMessage = options.maxBytesPerMessage ?? 1 << 20;
     this.maxInflightMessages = options.maxInflightMessages ?? 256;
     invariant(this.electionTicks > this.heartbeatTicks && this.heartbeatTicks > 0,
       'electionTicks must be greater than heartbeatTicks, and heartbeatTicks above 0');
+    invariant(this.quietHeartbeatTicks >= this.heartbeatTicks && this.quietTimeoutTicks >= 2 * this.quietHeartbeatTicks,
+      'quietHeartbeatTicks must be at least heartbeatTicks, and quietTimeoutTicks at least twice quietHeartbeatTicks');
     invariant(this.maxEntriesPerMessage > 0 && this.maxBytesPerMessage > 0 && this.maxInflightMessages > 0,
       'message and inflight limits must be positive');
 
@@ -98,8 +118,18 @@ export class RaftNode {
 
   /** tick advances logical time by one tick: election timeouts and heartbeats. */
   tick(): void {
-    if (this.role === 'leader') this.tickLeader();
+    if (this.quiescent) this.tickQuiescent();
+    else if (this.role === 'leader') this.tickLeader();
     else this.tickElection();
+  }
+
+  /**
+   * wake ends quiescence: the driver calls it when a connection to another
+   * member was lost (the leader may be gone), so the election timer runs again
+   * and a leader heartbeats (and counts CheckQuorum) as usual.
+   */
+  wake(): void {
+    this.wakeUp(true);
   }
 
   /**
@@ -108,6 +138,9 @@ export class RaftNode {
    * driver may sleep that long, then make the ticks it owes. At least 1.
    */
   ticksUntilDue(): number {
+    if (this.quiescent) {
+      return Math.max(1, (this.role === 'leader' ? this.quietHeartbeatTicks : this.quietTimeoutTicks) - this.quietElapsed);
+    }
     if (this.role !== 'leader') return Math.max(1, this.randomizedElectionTimeout - this.electionElapsed);
     let due = Math.min(this.heartbeatTicks - this.heartbeatElapsed, this.electionTicks - this.electionElapsed);
     if (this.transferee !== null) due = Math.min(due, this.electionTicks - this.transferElapsed);
@@ -141,6 +174,7 @@ export class RaftNode {
   transferLeadership(to: NodeId): void {
     if (this.role !== 'leader' || to === this.id || this.transferee === to) return;
     if (!isVoter(this.log.membership(), to) || !this.progress.has(to)) return;
+    this.wake();
     this.transferee = to;
     this.transferElapsed = 0;
     if (this.progress.get(to)!.match === this.log.lastIndex()) this.send({ type: 'TimeoutNow', from: this.id, to, term: this.term });
@@ -150,6 +184,7 @@ export class RaftNode {
   /** campaign starts an election now, as if the election timeout had fired. */
   campaign(): void {
     if (this.role === 'leader' || !this.promotable()) return;
+    this.wake();
     this.startCampaign(this.preVote ? 'preVote' : 'election');
   }
 
@@ -162,6 +197,8 @@ export class RaftNode {
   /** step handles one message received; stale or misaddressed messages are ignored. */
   step(m: Message): void {
     if (m.to !== this.id || m.from === this.id) return;
+    // Any message but the leader's own traffic wakes a quiescent group (the handlers judge that traffic).
+    if (this.quiescent && m.type !== 'AppendEntries' && m.type !== 'AppendEntriesResponse') this.wake();
     if (m.term > this.term) {
       if (m.type === 'RequestVote' && !m.transfer && this.inLease(m.preVote)) {
         // Dissertation §4.2.3: a node that hears from a live leader ignores votes.
@@ -241,9 +278,16 @@ export class RaftNode {
    * electionTimer is the clock that makes this node act next: for a follower
    * or candidate, the ticks since its election timeout was reset and the
    * randomized timeout; for a leader, the ticks since its last heartbeat and
-   * the heartbeat interval. For the demo's timer rings; reading it changes nothing.
+   * the heartbeat interval; while quiescent, the quiet timeout (follower) or
+   * quiet heartbeat interval (leader). For the demo's timer rings; reading it
+   * changes nothing.
    */
   electionTimer(): ElectionTimer {
+    if (this.quiescent) {
+      return this.role === 'leader'
+        ? { kind: 'heartbeat', elapsed: this.quietElapsed, timeout: this.quietHeartbeatTicks }
+        : { kind: 'election', elapsed: this.quietElapsed, timeout: this.quietTimeoutTicks };
+    }
     if (this.role === 'leader') return { kind: 'heartbeat', elapsed: this.heartbeatElapsed, timeout: this.heartbeatTicks };
     return { kind: 'election', elapsed: this.electionElapsed, timeout: this.randomizedElectionTimeout };
   }
@@ -256,6 +300,7 @@ export class RaftNode {
   fireElectionIn(ticks: number): void {
     invariant(Number.isInteger(ticks) && ticks >= 1, () => `fireElectionIn: ticks must be a whole number >= 1, not ${ticks}`);
     if (this.role === 'leader') return;
+    if (this.quiescent) this.wake();
     this.randomizedElectionTimeout = Math.max(this.randomizedElectionTimeout, ticks);
     this.electionElapsed = this.randomizedElectionTimeout - ticks;
   }
@@ -294,7 +339,7 @@ export class RaftNode {
       commitIndex: this.log.committed, appliedIndex: this.log.applied,
       firstIndex: this.log.firstIndex(), lastIndex: this.log.lastIndex(),
       membership: { voters: [...m.voters], learners: [...m.learners] },
-      progress,
+      progress, quiescent: this.quiescent,
     };
   }
 
@@ -346,6 +391,9 @@ export class RaftNode {
     this.votes.clear();
     this.progress.clear();
     this.pendingSend = false;
+    this.quiescent = false;
+    this.quietElapsed = 0;
+    this.quietMembers.clear();
   }
 
   private randomizeElectionTimeout(): void {
@@ -455,12 +503,16 @@ export class RaftNode {
     let prevLogIndex = m.prevLogIndex;
     let prevLogTerm = m.prevLogTerm;
     let entries = m.entries;
+    this.quietElapsed = 0;
     const committed = this.log.committed;
     if (prevLogIndex < committed) {
       // The committed prefix matches every leader's log (Raft §5.4); keep only what follows it.
       const skip = committed - prevLogIndex;
       if (skip >= entries.length) {
-        this.answerAppend(m.from, true, prevLogIndex + entries.length, 0);
+        // Everything sent is committed here already: say how far this log is known to match
+        // (etcd/raft does the same), so a leader whose own anchor for us was compacted learns it.
+        this.answerAppend(m.from, true, committed, 0);
+        this.quiesceOrWake(m);
         return;
       }
       prevLogIndex = committed;
@@ -471,8 +523,10 @@ export class RaftNode {
     if (lastNew >= 0) {
       this.log.commitTo(Math.min(m.leaderCommit, lastNew));
       this.answerAppend(m.from, true, lastNew, 0);
+      this.quiesceOrWake(m);
       return;
     }
+    this.wake();
     // Where the leader should retry: past every entry of ours whose term cannot
     // match (etcd/raft's findConflictByTerm), always below the rejected index.
     const hint = prevLogIndex > this.log.lastIndex()
@@ -481,12 +535,27 @@ export class RaftNode {
     this.answerAppend(m.from, false, 0, hint);
   }
 
+  /**
+   * quiesceOrWake follows the leader after an AppendEntries that matched: a quiet
+   * heartbeat quiesces a follower that has the leader's whole log and commit
+   * index; anything else means the group is awake.
+   */
+  private quiesceOrWake(m: Extract<Message, { type: 'AppendEntries' }>): void {
+    if (m.quiesce && m.entries.length === 0 && this.log.lastIndex() === m.prevLogIndex && this.log.committed === m.leaderCommit) {
+      this.quiescent = true;
+      this.quietElapsed = 0;
+    } else {
+      this.wake();
+    }
+  }
+
   private answerAppend(to: NodeId, success: boolean, matchIndex: number, hintIndex: number): void {
     this.send({ type: 'AppendEntriesResponse', from: this.id, to, term: this.term, success, matchIndex, hintIndex });
   }
 
   private handleInstallSnapshot(m: Extract<Message, { type: 'InstallSnapshot' }>): void {
     if (this.role === 'leader') return;
+    this.wake();
     if (this.role !== 'follower') this.becomeFollower(this.term, m.from);
     this.leaderId = m.from;
     this.electionElapsed = 0;
@@ -505,6 +574,7 @@ export class RaftNode {
   }
 
   private appendOwn(kind: Entry['kind'], data: Uint8Array): ProposeResult {
+    this.wakeUp(false); // the entry itself goes to every follower at once
     const index = this.log.lastIndex() + 1;
     this.log.append([{ index, term: this.term, kind, data }]);
     if (kind === 'config') this.syncProgress();
@@ -517,6 +587,8 @@ export class RaftNode {
     const pr = this.progress.get(m.from);
     if (this.role !== 'leader' || pr === undefined) return;
     pr.recentActive = true;
+    // A quiescent leader hears only answers to its quiet heartbeats; any other news wakes it.
+    if (this.quiescent && !(m.success && m.matchIndex === this.log.lastIndex())) this.wake();
     if (!m.success) {
       // The follower's log differs at or before the index sent: retry after its
       // hint, and always further back than before. A hint below what the
@@ -613,8 +685,77 @@ export class RaftNode {
     }
     if (this.heartbeatElapsed >= this.heartbeatTicks) {
       this.heartbeatElapsed = 0;
-      this.sendHeartbeats();
+      if (this.canQuiesce()) this.quiesceLeader();
+      else this.sendHeartbeats();
     }
+  }
+
+  /**
+   * canQuiesce says whether the group is idle: nothing to commit or hand over,
+   * no snapshot on its way, and every member that answered lately has the whole
+   * log and was told the commit index; together with the leader they are a
+   * majority of the voters. A member that did not answer lately gets the quiet
+   * heartbeats too: its first answer wakes the leader, which then catches it up.
+   */
+  private canQuiesce(): boolean {
+    const last = this.log.lastIndex();
+    if (!this.quiesce || this.transferee !== null || this.log.committed !== last || this.pendingSend) return false;
+    let caughtUp = 0;
+    for (const [id, pr] of this.progress) {
+      if (pr.state === 'snapshot') return false; // its timeout counts only while awake
+      if (!pr.recentActive) continue;
+      if (pr.state !== 'replicate' || pr.match !== last || pr.sentCommit !== last) return false;
+      if (isVoter(this.log.membership(), id)) caughtUp++;
+    }
+    return caughtUp + 1 >= Math.floor(this.log.membership().voters.length / 2) + 1;
+  }
+
+  /** wakeUp ends quiescence; an awake leader heartbeats at once, unless news is about to go to every follower anyway. */
+  private wakeUp(heartbeat: boolean): void {
+    if (!this.quiescent) return;
+    this.quiescent = false;
+    this.quietElapsed = 0;
+    this.quietMembers.clear();
+    this.electionElapsed = 0;
+    if (this.role === 'leader') {
+      // CheckQuorum counts again from here, with the answers to the last quiet heartbeats.
+      this.heartbeatElapsed = 0;
+      if (heartbeat) this.sendHeartbeats();
+    }
+  }
+
+  /** quiesceLeader sends the quiet heartbeats that quiesce the followers, and remembers who must answer them. */
+  private quiesceLeader(): void {
+    this.quiescent = true;
+    this.quietElapsed = 0;
+    this.quietMembers.clear();
+    for (const [id, pr] of this.progress) {
+      if (pr.recentActive) this.quietMembers.add(id);
+      pr.recentActive = false;
+    }
+    this.sendHeartbeats(true);
+  }
+
+  /**
+   * tickQuiescent counts toward the next quiet heartbeat (leader) or the quiet
+   * timeout (follower). A leader wakes when a member it counted on did not
+   * answer the last quiet round; a follower wakes when its leader fell silent.
+   */
+  private tickQuiescent(): void {
+    if (++this.quietElapsed < (this.role === 'leader' ? this.quietHeartbeatTicks : this.quietTimeoutTicks)) return;
+    if (this.role !== 'leader') {
+      this.wake();
+      return;
+    }
+    for (const id of this.quietMembers) {
+      if (this.progress.get(id)?.recentActive !== true) {
+        this.wake();
+        return;
+      }
+    }
+    this.quietElapsed = 0;
+    for (const pr of this.progress.values()) pr.recentActive = false;
+    this.sendHeartbeats(true);
   }
 
   private quorumActive(): boolean {
@@ -627,9 +768,9 @@ export class RaftNode {
     return active >= Math.floor(voters.length / 2) + 1;
   }
 
-  private sendHeartbeats(): void {
+  private sendHeartbeats(quiet = false): void {
     // A heartbeat carries no entries; its answer lets a waiting probe go out again.
-    for (const [to, pr] of this.progress) this.sendEmptyAppend(to, pr);
+    for (const [to, pr] of this.progress) this.sendEmptyAppend(to, pr, quiet);
   }
 
   /** sendAppends sends each follower what it lacks, or the new commit index. */
@@ -655,19 +796,19 @@ export class RaftNode {
       ? this.log.slice(pr.next, this.maxEntriesPerMessage, this.maxBytesPerMessage)
       : [];
     const leaderCommit = this.log.committed;
-    this.send({ type: 'AppendEntries', from: this.id, to, term: this.term, prevLogIndex, prevLogTerm, entries, leaderCommit });
+    this.send({ type: 'AppendEntries', from: this.id, to, term: this.term, prevLogIndex, prevLogTerm, entries, leaderCommit, quiesce: false });
     pr.sentCommit = leaderCommit;
     pr.sent(prevLogIndex + entries.length, entries.length);
     return true;
   }
 
   /** sendEmptyAppend sends a heartbeat: no entries, anchored where the follower is known to match. */
-  private sendEmptyAppend(to: NodeId, pr: Progress): void {
+  private sendEmptyAppend(to: NodeId, pr: Progress, quiesce = false): void {
     const anchored = this.log.term(pr.match) !== UNKNOWN_TERM;
     const prevLogIndex = anchored ? pr.match : 0;
     const leaderCommit = this.log.committed;
     this.send({ type: 'AppendEntries', from: this.id, to, term: this.term, prevLogIndex,
-      prevLogTerm: anchored ? this.log.term(pr.match) : 0, entries: [], leaderCommit });
+      prevLogTerm: anchored ? this.log.term(pr.match) : 0, entries: [], leaderCommit, quiesce });
     pr.sentCommit = leaderCommit;
   }
 

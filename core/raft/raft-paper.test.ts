@@ -76,7 +76,7 @@ function configEntry(index: number, term: number, membership: Membership): Entry
 
 function appendEntries(from: string, to: string, term: number, prevLogIndex: number, prevLogTerm: number,
   entries: Entry[] = [], leaderCommit = 0): Message {
-  return { type: 'AppendEntries', from, to, term, prevLogIndex, prevLogTerm, entries, leaderCommit };
+  return { type: 'AppendEntries', from, to, term, prevLogIndex, prevLogTerm, entries, leaderCommit, quiesce: false };
 }
 
 function requestVote(from: string, to: string, term: number, lastLogIndex: number, lastLogTerm: number,
@@ -734,8 +734,8 @@ describe('Replication', () => {
   it('has a follower refuse entries unless its log holds the entry just before them', () => {
     const cases: [entries: Entry[], commit: number, prevIndex: number, prevTerm: number,
       success: boolean, matchIndex: number, hintIndex?: number][] = [
-      // match with committed entries
-      [log(1, 1, 2), 1, 0, 0, true, 0],
+      // match with committed entries: the answer names the commit index, known to match
+      [log(1, 1, 2), 1, 0, 0, true, 1],
       [log(1, 1, 2), 1, 1, 1, true, 1],
       // match with an uncommitted entry
       [log(1, 1, 2), 1, 2, 2, true, 2],

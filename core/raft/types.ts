@@ -43,7 +43,9 @@ export type Message =
       lastLogIndex: number; lastLogTerm: number; preVote: boolean; transfer: boolean }
   | { type: 'RequestVoteResponse'; from: NodeId; to: NodeId; term: number; voteGranted: boolean; preVote: boolean }
   | { type: 'AppendEntries'; from: NodeId; to: NodeId; term: number;
-      prevLogIndex: number; prevLogTerm: number; entries: Entry[]; leaderCommit: number }
+      prevLogIndex: number; prevLogTerm: number; entries: Entry[]; leaderCommit: number;
+      /** A quiet heartbeat: the leader has nothing to send, and a follower that has everything may quiesce. */
+      quiesce: boolean }
   | { type: 'AppendEntriesResponse'; from: NodeId; to: NodeId; term: number;
       success: boolean; matchIndex: number; hintIndex: number }
   | { type: 'InstallSnapshot'; from: NodeId; to: NodeId; term: number; snapshot: Snapshot }
@@ -66,6 +68,17 @@ export interface RaftOptions {
   preVote?: boolean;
   /** Default true. */
   checkQuorum?: boolean;
+  /**
+   * Default true: an idle group quiesces. Once every member that answers has the
+   * whole log, the leader sends only a quiet heartbeat every quietHeartbeatTicks
+   * and its followers' election timers wait; any proposal, any other message, or
+   * wake() (the driver lost a connection) wakes the group.
+   */
+  quiesce?: boolean;
+  /** Default 5 * electionTicks: how often a quiescent leader sends its quiet heartbeat. */
+  quietHeartbeatTicks?: number;
+  /** Default 4 * quietHeartbeatTicks: a quiescent follower that hears nothing from its leader this long wakes. */
+  quietTimeoutTicks?: number;
   /** [0, 1); default Math.random; tests pass a seeded generator. */
   random?: () => number;
   /** What was read back from storage. */
@@ -121,6 +134,8 @@ export interface Status {
   membership: Membership;
   /** Leader only: one row per member of the latest membership, the leader included. */
   progress: Record<NodeId, ProgressStatus> | null;
+  /** Whether the group is quiescent as this node sees it (RaftOptions.quiesce). */
+  quiescent: boolean;
 }
 
 /**

@@ -92,6 +92,17 @@ describe('Lab', () => {
     expect(follower.traces.at(-1)!.timer).toMatchObject({ kind: 'election' });
   });
 
+  it('never goes quiet: an idle lab cluster keeps sending heartbeats, which the dashboard draws', async () => {
+    const all = await cluster(['A', 'B', 'C']);
+    const leader = leaderOf(all)!;
+    // Longer than a quiet heartbeat interval (5 election timeouts of 15 ticks at 10 ms), after which a normal peer goes quiet.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    leader.traces.length = 0;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // A heartbeat every 5 ticks to each of two followers: about 40 a second (a quiet leader would send 2 or 3).
+    expect(leader.traces.flatMap((t) => t.messages).filter((m) => m.type === 'AppendEntries').length).toBeGreaterThan(15);
+  });
+
   it('pauses and steps the clock: no election while paused, however long', async () => {
     const all = await cluster(['A', 'B', 'C']);
     const leader = leaderOf(all)!;

@@ -143,7 +143,7 @@ export class NotesService extends TypedEventEmitter<ServiceEvents> {
   status(): PeerStatus {
     return this.notebookValue?.status() ?? {
       id: '', name: this.name, role: 'none', term: 0, leaderId: null, votedFor: null,
-      commitIndex: 0, appliedIndex: 0, lastIndex: 0, isolated: false, notebook: null, members: [],
+      commitIndex: 0, appliedIndex: 0, lastIndex: 0, isolated: false, quiescent: false, notebook: null, members: [],
     };
   }
 

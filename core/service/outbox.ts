@@ -122,6 +122,11 @@ export class Outbox {
     return outbox;
   }
 
+  /** failed is the error that stopped this outbox from writing its file (a full disk), or null. */
+  get failed(): Error | null {
+    return this.failure;
+  }
+
   /** list is the pending requests, oldest first (durable or not: a request may be proposed before it is durable). */
   list(): OutboxRequest[] {
     return [...this.pending.values()];

@@ -32,7 +32,8 @@ export interface ProposalsInit {
 /** Proposals tracks this peer's requests from the outbox until they are applied. */
 export class Proposals {
   private readonly init: ProposalsInit;
-  private readonly waiters = new Map<number, (result: ApplyResult) => void>();
+  /** Who waits for each request's result: answered with it, or failed when nothing more can commit here. */
+  private readonly waiters = new Map<number, { settle: (result: ApplyResult) => void; fail: (error: Error) => void }>();
   /** Results of requests applied before anyone waited for them (bounded). */
   private readonly results = new Map<number, ApplyResult>();
   /** When, and under which leader and term, each pending request was last proposed. */
@@ -76,10 +77,17 @@ export class Proposals {
           resolve(late?.ok === true ? late : null);
         }, reject);
       }, this.init.commitWaitMs);
-      this.waiters.set(request.seq, (result) => {
-        clearTimeout(timeout);
-        this.waiters.delete(request.seq);
-        resolve(result);
+      this.waiters.set(request.seq, {
+        settle: (result) => {
+          clearTimeout(timeout);
+          this.waiters.delete(request.seq);
+          resolve(result);
+        },
+        fail: (error) => {
+          clearTimeout(timeout);
+          this.waiters.delete(request.seq);
+          reject(error);
+        },
       });
       this.propose(request);
     });
@@ -122,7 +130,12 @@ export class Proposals {
     if (this.results.size > KEPT_RESULTS) this.results.delete(this.results.keys().next().value as number);
     if (result.ok || waiter !== undefined) outbox.remove(seq);
     else outbox.reject(seq, result.error, result.error === 'conflict' ? result.current : undefined);
-    waiter?.(result);
+    waiter?.settle(result);
+  }
+
+  /** failWaiting answers every request still waiting with `error`: this peer's storage failed, nothing more commits here. */
+  failWaiting(error: Error): void {
+    for (const waiter of [...this.waiters.values()]) waiter.fail(error);
   }
 
   /** settleFromSnapshot removes the requests a snapshot shows applied (their results are not known). */

@@ -79,10 +79,10 @@ describe('RaftDriver', () => {
       onFatal: (error) => { throw error; },
     });
     const entry = (index: number) => ({ index, term: 1, kind: 'command' as const, data: new Uint8Array([index]) });
-    driver.step({ type: 'AppendEntries', from: 'a', to: 'b', term: 1, prevLogIndex: 0, prevLogTerm: 0, entries: [entry(1)], leaderCommit: 0 });
+    driver.step({ type: 'AppendEntries', from: 'a', to: 'b', term: 1, prevLogIndex: 0, prevLogTerm: 0, entries: [entry(1)], leaderCommit: 0, quiesce: false });
     await settle();
     events.length = 0;
-    driver.step({ type: 'AppendEntries', from: 'a', to: 'b', term: 1, prevLogIndex: 1, prevLogTerm: 1, entries: [entry(2)], leaderCommit: 1 });
+    driver.step({ type: 'AppendEntries', from: 'a', to: 'b', term: 1, prevLogIndex: 1, prevLogTerm: 1, entries: [entry(2)], leaderCommit: 1, quiesce: false });
     await settle();
     expect(events).toEqual(['written AppendEntriesResponse', 'apply 1']);
   });
@@ -101,7 +101,7 @@ describe('RaftDriver', () => {
     // A leader's heartbeat 100 ms into the next sleep restarts the count from there, as a 10 ms interval would.
     sent.length = 0;
     vi.advanceTimersByTime(100);
-    driver.step({ type: 'AppendEntries', from: 'b', to: 'a', term: 1, prevLogIndex: 0, prevLogTerm: 0, entries: [], leaderCommit: 0 });
+    driver.step({ type: 'AppendEntries', from: 'b', to: 'a', term: 1, prevLogIndex: 0, prevLogTerm: 0, entries: [], leaderCommit: 0, quiesce: false });
     await settle();
     const heard = performance.now();
     vi.advanceTimersByTime(219);

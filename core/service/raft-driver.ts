@@ -307,6 +307,16 @@ export class RaftDriver extends TypedEventEmitter<RaftDriverEvents> {
     this.kick();
   }
 
+  /** wake ends quiescence (RaftNode.wake): a connection to another member was lost, so the leader may be gone. */
+  wake(): void {
+    if (this.failed !== null) return;
+    this.tickReady = false;
+    this.catchUp();
+    this.node.wake();
+    this.observe();
+    this.kick();
+  }
+
   /** campaign starts an election now (a sole voter need not wait for its election timeout). */
   campaign(): void {
     this.tickReady = false;

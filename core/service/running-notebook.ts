@@ -30,7 +30,7 @@ import { MemberNames } from './cluster/member-names.ts';
 import { MembershipKeeper } from './cluster/membership-keeper.ts';
 import { ServiceError } from './errors.ts';
 import { logPage, type LogPage } from './log-view.ts';
-import type { Outbox, OutboxRequest } from './outbox.ts';
+import { OutboxFileError, type Outbox, type OutboxRequest } from './outbox.ts';
 import { Proposals } from './proposals.ts';
 import { Throttle } from './throttle.ts';
 import { RaftDriver, type SoftStateChange } from './raft-driver.ts';
@@ -137,6 +137,8 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
       // A joining peer is a learner of a group it does not know yet; the leader's log tells it.
       membership: init.origin === 'created' ? { voters: [id], learners: [] } : { voters: [], learners: [id] },
       restore,
+      // The demo shows heartbeats and election timers as they run: its peers never go quiet.
+      ...(init.lab === true ? { quiesce: false } : {}),
     });
     const doc = restore.snapshot === undefined ? new NotesDocument() : NotesDocument.restore(restore.snapshot.data);
     return new RunningNotebook(init, components, node, doc, restore.snapshot?.index ?? 0);
@@ -187,6 +189,8 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
     network.raft.addEventListener('reachability', (evt) => {
       this.log(`${evt.detail.reachable ? 'connected to' : 'lost'} ${evt.detail.peer}`);
       if (evt.detail.reachable) this.keeper.onReachable();
+      // A quiescent group hears nothing while idle: a closed connection is how a dead leader shows at once.
+      else this.driver.wake();
       this.statusChanged();
     });
     network.raft.addEventListener('other-version', (evt) => {
@@ -253,6 +257,7 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
       appliedIndex: this.doc.appliedIndex,
       lastIndex: raft.lastIndex,
       isolated: network.isolated,
+      quiescent: raft.quiescent,
       notebook: { id: this.notebook.id, name: this.notebook.name },
       members: this.view.members(raft),
     };
@@ -333,14 +338,23 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
   /** write stores an operation in the outbox, proposes it, and waits up to commitWaitMs for its result. */
   private async write(op: NoteOp): Promise<WriteResult> {
     this.checkWritable();
-    const request = await this.components.outbox.add(op, this.init.name, this.components.clock.now());
-    const result = await this.proposals.submit(request);
+    let request: OutboxRequest;
+    let result: ApplyResult | null;
+    try {
+      request = await this.components.outbox.add(op, this.init.name, this.components.clock.now());
+      this.checkWritable(); // storage may have failed meanwhile: the request stays in the outbox, for after a restart
+      result = await this.proposals.submit(request);
+    } catch (error) {
+      throw error instanceof OutboxFileError ? storageFailed(error) : error;
+    }
     if (result === null) return { committed: false, pending: pendingView(request) };
     return { committed: true, note: noteOf(result) };
   }
 
+  /** checkWritable refuses a write once the Raft storage or the outbox's file failed. */
   private checkWritable(): void {
-    if (this.fatalError !== null) throw new ServiceError('storage-failed', `This peer stopped writing: ${this.fatalError.message}`);
+    const failure = this.fatalError ?? this.components.outbox.failed;
+    if (failure !== null) throw storageFailed(failure);
   }
 
   // ---- The cluster ------------------------------------------------------------
@@ -541,6 +555,9 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
   private onFatal(error: Error): void {
     this.fatalError = error;
     this.log(`this peer stopped and acknowledges no more writes: ${error.message}`);
+    // Whoever waits for a write hears it now, not after commitWaitMs: it may yet be committed by the others, or after a restart.
+    this.proposals.stop();
+    this.proposals.failWaiting(storageFailed(error));
     this.safeDispatchEvent('fatal', { detail: error });
   }
 
@@ -560,6 +577,11 @@ function noteOf(result: ApplyResult): Note {
     throw new ServiceError('conflict', 'Someone changed the note at the same time. Look at the current text and try again.', { current: result.current });
   }
   throw new ServiceError('not-found', 'The note was deleted meanwhile.');
+}
+
+/** storageFailed is the refusal of a write once storage failed. */
+function storageFailed(error: Error): ServiceError {
+  return new ServiceError('storage-failed', `This peer stopped writing: ${error.message}`);
 }
 
 function notLeader(leaderId: string | null): ServiceError {

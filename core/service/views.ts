@@ -63,6 +63,8 @@ export interface PeerStatus {
   appliedIndex: number;
   lastIndex: number;
   isolated: boolean;
+  /** Whether the group is idle and quiet as this peer sees it: no heartbeats until something happens. */
+  quiescent: boolean;
   notebook: { id: string; name: string } | null;
   members: Member[];
 }

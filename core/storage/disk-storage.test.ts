@@ -165,4 +165,24 @@ describe('DiskStorage', () => {
     expect(plain(await s.load())).toEqual(acknowledged);
     expect(fs.existsSync(blocker)).toBe(false);
   });
+
+  it('refuses every call after fdatasync fails with EIO, naming the segment', async () => {
+    setup();
+    const s = await open();
+    await s.save(batch({ entries: entries(1, 5, 1), hardState: { term: 1, votedFor: 'a', commitIndex: 5 } }));
+    const sync = fs.fdatasyncSync;
+    vi.spyOn(fs, 'fdatasyncSync').mockImplementationOnce(() => {
+      throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO', syscall: 'fdatasync' });
+    }).mockImplementation(sync);
+    const err = await s.save(batch({ entries: entries(6, 6, 1) })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StorageWriteError);
+    expect((err as Error).message).toBe(
+      `Writing ${path.join(dir, listDir(dir).segments[0]!.name)} failed (EIO). Nothing after the last saved entry was acknowledged. ` +
+        'Check the disk, then restart the peer.',
+    );
+    // Poisoned: the page cache may say the batch is there, the disk may not; nothing more is saved or served.
+    await expect(s.save(batch({ entries: entries(6, 6, 1) }))).rejects.toBe(err);
+    await expect(s.save(batch({ hardState: { term: 2, votedFor: null, commitIndex: 5 } }))).rejects.toBe(err);
+    await expect(s.load()).rejects.toBe(err);
+  });
 });

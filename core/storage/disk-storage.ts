@@ -26,7 +26,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Snapshot } from '../raft/types.ts';
-import { StorageClosedError, StorageCorruptError, writeFailure } from './errors.ts';
+import { StorageClosedError, StorageCorruptError, StorageReadError, writeFailure } from './errors.ts';
 import { LogState } from './log-state.ts';
 import { NextSegment } from './next-segment.ts';
 import type { RaftStorage, StorageBatch, StorageState } from './storage.ts';
@@ -63,7 +63,6 @@ const DEFAULT_SEGMENT_BYTES = 32 << 20;
  */
 export class DiskStorage implements RaftStorage {
   private readonly dir: string;
-  private readonly segmentBytes: number;
   private readonly warn: (message: string) => void;
   private readonly unlock: () => void;
   private readonly state: LogState<SnapshotRef>;
@@ -73,6 +72,11 @@ export class DiskStorage implements RaftStorage {
   private fd: number;
   /** Invariant: the current segment holds only zeros from writePos on. */
   private writePos: number;
+  /**
+   * The size of the current segment's file. Invariant: writePos + SEAL_RECORD_BYTES <= segmentEnd; nothing is
+   * written past it, so a crash cannot leave a segment shorter than its data (recovery refuses one that is).
+   */
+  private segmentEnd: number;
   private readonly nextSegment: NextSegment;
   /** Saves run one at a time, in call order: each waits for `queue`, the settling of the one before. */
   private queue: Promise<void> = Promise.resolve();
@@ -85,7 +89,6 @@ export class DiskStorage implements RaftStorage {
 
   private constructor(dir: string, init: Required<DiskStorageInit>, unlock: () => void, r: Recovered, fd: number) {
     this.dir = dir;
-    this.segmentBytes = init.segmentBytes;
     this.warn = init.onWarning;
     this.unlock = unlock;
     this.state = r.state;
@@ -93,6 +96,7 @@ export class DiskStorage implements RaftStorage {
     this.segments = r.segments;
     this.writePos = r.writePos;
     this.fd = fd;
+    this.segmentEnd = fs.fstatSync(fd).size;
     this.nextSegment = new NextSegment(dir, init.segmentBytes);
   }
 
@@ -115,7 +119,7 @@ export class DiskStorage implements RaftStorage {
       return storage;
     } catch (err) {
       unlock();
-      if (err instanceof StorageCorruptError || !(err as NodeJS.ErrnoException).code) throw err;
+      if (err instanceof StorageCorruptError || err instanceof StorageReadError || !(err as NodeJS.ErrnoException).code) throw err;
       throw writeFailure(dir, err);
     }
   }
@@ -172,7 +176,7 @@ export class DiskStorage implements RaftStorage {
         file = () => segmentName(this.currentSeq);
       }
       const records = encodeBatch(batch, ref);
-      if (this.writePos + records.length + SEAL_RECORD_BYTES > this.segmentBytes) {
+      if (this.writePos + records.length + SEAL_RECORD_BYTES > this.segmentEnd) {
         const next = segmentName(this.currentSeq + 1);
         file = () => next;
         await this.rollover(records);
@@ -209,7 +213,12 @@ export class DiskStorage implements RaftStorage {
     w.segment(header);
     const file = await this.nextSegment.take(seq);
     const fd = fs.openSync(file, 'r+');
+    let size: number;
     try {
+      // A batch larger than a segment gets a larger one, with room for the seal record after it.
+      size = fs.fstatSync(fd).size;
+      const need = w.buf.length + records.length + SEAL_RECORD_BYTES;
+      if (size < need) fs.ftruncateSync(fd, (size = need));
       writeFully(fd, w.buf, 0);
       writeFully(fd, records, w.buf.length);
       fs.fdatasyncSync(fd);
@@ -226,6 +235,7 @@ export class DiskStorage implements RaftStorage {
     this.segments.push({ seq, prevLastIndex: header.prevLastIndex });
     const oldPos = this.writePos;
     this.writePos = w.buf.length + records.length;
+    this.segmentEnd = size;
     try {
       writeFully(old, seal.buf, oldPos);
       fs.fdatasyncSync(old);

@@ -25,6 +25,30 @@ export class StorageCorruptError extends Error {
   }
 }
 
+/** StorageReadError says a file of the storage could not be read (no permission, an I/O error), so the peer must not start. */
+export class StorageReadError extends Error {
+  static override readonly name = 'StorageReadError';
+  override readonly name = 'StorageReadError';
+  /** The file that could not be read. */
+  readonly file: string;
+
+  constructor(file: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.file = file;
+  }
+}
+
+/** readFailure wraps an I/O error from reading `file` of the storage directory `dir` into the named error the caller sees. */
+export function readFailure(dir: string, file: string, err: unknown): StorageReadError {
+  const code = (err as NodeJS.ErrnoException | null)?.code ?? String(err);
+  return new StorageReadError(
+    file,
+    `Cannot read ${file} (${code}): this peer will not start without it. Give the user that runs the peer read and ` +
+      `write access to ${dir} and the files in it (or, if that is not the cause, check the disk), then start the peer again.`,
+    { cause: err },
+  );
+}
+
 /** StorageWriteError says a write or fsync failed; the storage then refuses every later save. */
 export class StorageWriteError extends Error {
   static override readonly name: string = 'StorageWriteError';

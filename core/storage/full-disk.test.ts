@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,24 +6,7 @@ import { StorageFullError, StorageWriteError } from './errors.ts';
 import { MemoryStorage } from './memory-storage.ts';
 import { batch, entry, plain } from './testing/storage-compliance.ts';
 import { makeTempDir, removeDir } from './testing/temp-dir.ts';
-
-/** mountTmpfs mounts a tmpfs of `size` on `dir`, or returns why it cannot. */
-function mountTmpfs(dir: string, size: string): string | null {
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'pipe' });
-    return null;
-  } catch (err) {
-    return String((err as { stderr?: Buffer }).stderr ?? err).trim();
-  }
-}
-
-function unmount(dir: string): void {
-  try {
-    execFileSync('umount', [dir], { stdio: 'pipe' });
-  } catch {
-    execFileSync('umount', ['-l', dir], { stdio: 'pipe' }); // something still holds it: detach it now anyway
-  }
-}
+import { mountTmpfs, unmount } from './testing/tmpfs.ts';
 
 describe('Full disk', () => {
   it('stops acknowledging with StorageFullError and keeps everything it acknowledged', async (ctx) => {

@@ -16,6 +16,7 @@ export {
   StorageCorruptError,
   StorageFullError,
   StorageLockedError,
+  StorageReadError,
   StorageWriteError,
 } from './errors.ts';
 export { writeFileDurably, type DurableWriteOptions } from './durable-file.ts';

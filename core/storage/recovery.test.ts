@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { crc32c } from './crc32c.ts';
 import { DiskStorage } from './disk-storage.ts';
-import { StorageCorruptError } from './errors.ts';
+import { StorageCorruptError, StorageReadError } from './errors.ts';
 import { MemoryStorage } from './memory-storage.ts';
 import { scanSegment } from './segment-scan.ts';
 import { listDir, segmentName, snapshotName } from './storage-dir.ts';
@@ -86,24 +86,39 @@ describe('Recovery', () => {
     removeDir(root);
   });
 
-  it('cuts a truncated tail off with a warning and keeps every complete batch', async () => {
-    const batches = workload(20);
-    await build(batches);
+  it('refuses a segment cut short inside a record: a crash cannot shorten a preallocated segment', async () => {
+    await build(workload(20));
     const file = lastSegment();
     const commits = records(file).filter((r) => r.type === RecordType.commit);
-    fs.truncateSync(file, commits[commits.length - 1].end - 30);
-    let s = await open();
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toContain(file);
-    expect(warnings[0]).toContain('cut short by a crash');
-    expect(plain(await s.load())).toEqual(await expected(batches.slice(0, -1)));
-    const more = batch({ entries: [entry(58, 2)], hardState: { term: 2, votedFor: null, commitIndex: 57 } });
+    const victim = commits[commits.length - 6];
+    fs.truncateSync(file, victim.end - 10);
+    const err = await refusal();
+    expect(err.file).toBe(file);
+    expect(err.offset).toBe(victim.offset);
+    expect(err.message).toContain('cut short (truncated)');
+  });
+
+  it('refuses a segment cut short at a record boundary', async () => {
+    await build(workload(20));
+    const file = lastSegment();
+    const commits = records(file).filter((r) => r.type === RecordType.commit);
+    fs.truncateSync(file, commits[commits.length - 6].end);
+    const err = await refusal();
+    expect(err.file).toBe(file);
+    expect(err.message).toContain('cut short (truncated)');
+  });
+
+  it('keeps room for the seal record after a batch larger than a segment', async () => {
+    const big = [1, 2].map((k) => entry(k, 1, 'x'.repeat(SEGMENT_BYTES)));
+    const batches = [batch({ entries: big, hardState: { term: 1, votedFor: 'p1', commitIndex: 0 } })];
+    await build(batches);
+    const s = await open();
+    expect(warnings).toEqual([]);
+    expect(plain(await s.load())).toEqual(await expected(batches));
+    const more = batch({ entries: [entry(3, 1)], hardState: { term: 1, votedFor: 'p1', commitIndex: 2 } });
     await s.save(more);
     await s.close();
-    warnings = [];
-    s = await open();
-    expect(warnings).toEqual([]);
-    expect(plain(await s.load())).toEqual(await expected([...batches.slice(0, -1), more]));
+    expect(plain(await (await open()).load())).toEqual(await expected([...batches, more]));
   });
 
   it('cuts off a batch that holds zeros from a sector boundary on', async () => {
@@ -116,10 +131,20 @@ describe('Recovery', () => {
     const sector = Math.ceil((batchStart + 100) / 512) * 512;
     expect(sector).toBeLessThan(lastCommit.end);
     patch(file, sector, new Uint8Array(lastCommit.end - sector));
-    const s = await open();
+    let s = await open();
     expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(file);
+    expect(warnings[0]).toContain('cut short by a crash');
     expect(warnings[0]).toContain(`from offset ${batchStart}`);
     expect(plain(await s.load())).toEqual(await expected(batches.slice(0, -1)));
+    // Writing goes on where the torn batch began; the next open finds nothing to cut.
+    const more = batch({ entries: [entry(34, 2)], hardState: { term: 2, votedFor: null, commitIndex: 33 } });
+    await s.save(more);
+    await s.close();
+    warnings = [];
+    s = await open();
+    expect(warnings).toEqual([]);
+    expect(plain(await s.load())).toEqual(await expected([...batches.slice(0, -1), more]));
   });
 
   it('drops a batch whose commit record never reached the disk', async () => {
@@ -229,6 +254,29 @@ describe('Recovery', () => {
 
     fs.rmSync(file);
     expect((await refusal()).message).toContain('snapshot file is missing');
+  });
+
+  it('refuses a segment it cannot read, naming the file, and opens it once it can', async () => {
+    const batches = workload(5);
+    await build(batches);
+    const file = lastSegment();
+    const read = fs.readFileSync;
+    const spy = vi.spyOn(fs, 'readFileSync').mockImplementation(((p: fs.PathOrFileDescriptor, o?: unknown) => {
+      if (p === file) throw Object.assign(new Error(`EIO: i/o error, open '${file}'`), { code: 'EIO' });
+      return read(p, o as never);
+    }) as typeof fs.readFileSync);
+    try {
+      const err = await open().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(StorageReadError);
+      expect((err as StorageReadError).file).toBe(file);
+      expect((err as Error).message).toBe(
+        `Cannot read ${file} (EIO): this peer will not start without it. Give the user that runs the peer read and write ` +
+          `access to ${dir} and the files in it (or, if that is not the cause, check the disk), then start the peer again.`,
+      );
+    } finally {
+      spy.mockRestore();
+    }
+    expect(plain(await (await open()).load())).toEqual(await expected(batches)); // the lock was given back
   });
 
   it('refuses a segment written by a newer format version', async () => {

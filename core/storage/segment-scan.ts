@@ -7,9 +7,12 @@
 // leave the last batch short, and a short write leaves zeros from a sector
 // boundary on: SIGKILL stops a write between pages; power loss loses whole
 // sectors. So the first bad record is a torn tail when the file holds nothing
-// but zeros from some 512-byte boundary inside that record onward (or the
-// record runs past the end of the file). Anything else, a checksum failure
-// followed by more data, or a zeroed header followed by data, is damage.
+// but zeros from some 512-byte boundary inside that record onward. Anything
+// else is damage: a checksum failure followed by more data, a zeroed header
+// followed by data, or a record that runs past the end of the file (a segment
+// is preallocated, its size made durable before it gets its name, and never
+// written past its end, so a crash cannot make it shorter than its data: the
+// file was cut short after the fact, and whatever followed is lost).
 
 import { checkRecord, dataEnd, type RecordCheck } from './record-reader.ts';
 
@@ -46,7 +49,11 @@ export function scanSegment(buf: Uint8Array, visit: RecordVisitor): SegmentTail 
         ? { kind: 'clean', end: off }
         : { kind: 'corrupt', end: off, problem: `a zeroed record header is followed by data up to offset ${zerosFrom}` };
     case 'past-end':
-      return { kind: 'torn', end: off, problem: 'the last record runs past the end of the file', dataEnd: zerosFrom };
+      return {
+        kind: 'corrupt',
+        end: off,
+        problem: 'the file ends inside this record: it was cut short (truncated) after it was written, and what followed is lost',
+      };
     case 'header-checksum':
     case 'payload-checksum': {
       const what = r.problem === 'header-checksum' ? 'record header' : 'record';

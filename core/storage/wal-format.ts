@@ -22,6 +22,9 @@
 //
 // Segment: records from offset 0, then zeros to the end of the file (segments
 // are preallocated with zeros so an fdatasync never has to write metadata).
+// Nothing is written past a segment's end, and a segment not sealed keeps at
+// least a seal record's size of zeros after its data: a segment shorter than
+// that was cut short after it was written, and recovery refuses it.
 // An all-zero header ends the segment's data. The first record is a segment
 // record; then batches; a segment that was continued in a newer one ends with a
 // seal record. A batch is the records of one save(), in order: an optional

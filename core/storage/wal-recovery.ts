@@ -6,9 +6,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Entry, Snapshot } from '../raft/types.ts';
-import { recoveryAdvice, StorageCorruptError } from './errors.ts';
+import { readFailure, recoveryAdvice, StorageCorruptError } from './errors.ts';
 import { LogState, type LogBatch } from './log-state.ts';
 import { scanSegment } from './segment-scan.ts';
+import { SEAL_RECORD_BYTES } from './record-writer.ts';
 import { listDir, segmentName, snapshotName, writeFully } from './storage-dir.ts';
 import {
   checkRecord,
@@ -63,12 +64,16 @@ export function recoverDir(dir: string, warn: (message: string) => void): Recove
     const { seq, name } = segments[i];
     const last = i === segments.length - 1;
     const file = path.join(dir, name);
-    const buf = fs.readFileSync(file);
+    const buf = readFile(dir, file);
     const replay = new SegmentReplay(state, buf, name, seq, i === 0, corrupt);
     const tail = scanSegment(buf, replay.visit);
     if (tail.kind === 'corrupt') throw corrupt(name, tail.end, tail.problem);
     if (replay.header === null) throw corrupt(name, 0, 'the segment does not start with a segment record');
     infos.push({ seq, prevLastIndex: replay.header.prevLastIndex });
+    if (last && replay.sealedBy === null && tail.kind === 'clean' && buf.length - tail.end < SEAL_RECORD_BYTES) {
+      // The writer always keeps room for the seal record after the data of the segment it writes.
+      throw corrupt(name, buf.length, 'the file ends right after its data, without the room a segment always keeps: it was cut short (truncated) after it was written, and what followed is lost');
+    }
     if (replay.sealedBy !== null && last) {
       throw corrupt(segmentName(replay.sealedBy), 0, `this segment is missing (${name} says the log goes on in it)`);
     }
@@ -222,6 +227,15 @@ class SegmentReplay {
   }
 }
 
+/** readFile reads a whole file of the storage directory `dir`; a failure is a StorageReadError naming it. */
+function readFile(dir: string, file: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (err) {
+    throw readFailure(dir, file, err);
+  }
+}
+
 /** zeroFrom overwrites `file[from, to)` with zeros, durably, so a torn batch can never be read back after new data. */
 function zeroFrom(file: string, from: number, to: number): void {
   if (to <= from) return;
@@ -253,13 +267,9 @@ function compactBuffer(entries: Entry[], buf: Buffer, used: number): void {
 /** readSnapshot reads the snapshot file `ref` names and checks it is the one the log wrote. */
 function readSnapshot(dir: string, ref: SnapshotRef, corrupt: Corrupt): Snapshot {
   const name = snapshotName(ref.index, ref.term);
-  let buf: Buffer;
-  try {
-    buf = fs.readFileSync(path.join(dir, name));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw corrupt(name, 0, 'this snapshot file is missing');
-    throw err;
-  }
+  const file = path.join(dir, name);
+  if (!fs.existsSync(file)) throw corrupt(name, 0, 'this snapshot file is missing');
+  const buf = readFile(dir, file);
   const r = checkRecord(buf, 0);
   if (r.problem !== null || r.type !== RecordType.snapshotFile || r.end !== buf.length) {
     throw corrupt(name, r.problem === null ? r.end : 0, 'the snapshot file is damaged');

@@ -97,6 +97,21 @@ export class PeerProcess {
     return { status: res.status, body: text.length > 0 ? JSON.parse(text) : null };
   }
 
+  /** exitCode waits up to `ms` for the process to exit on its own and returns its exit code (null: killed by a signal). */
+  async exitCode(ms = 20_000): Promise<number | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${this.name} did not exit within ${ms} ms:\n${this.logs.join('\n')}`)), ms);
+    });
+    try {
+      const code = await Promise.race([this.exited, timeout]);
+      live.delete(this);
+      return code;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** stop sends SIGTERM and waits for the exit code. */
   async stop(): Promise<number | null> {
     if (!this.running) return null;

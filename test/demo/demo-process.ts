@@ -30,6 +30,10 @@ export class DemoProcess {
   /** Every peer pid seen, to kill after a failure. */
   readonly pids = new Set<number>();
   readonly output: string[] = [];
+  /** The lines of stderr: what the demo tells a person. */
+  readonly stderr: string[] = [];
+  /** Lines of stdout that are not JSON: none, since stdout is for scripts (human text goes to stderr). */
+  readonly notJson: string[] = [];
 
   /** start runs `raftnotes demo --no-open <args>` and waits for its demo-ready line. */
   async start(args: string[]): Promise<void> {
@@ -37,13 +41,23 @@ export class DemoProcess {
     this.child = child;
     live.add(this);
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-    createInterface({ input: child.stderr! }).on('line', (line) => this.output.push(line));
+    createInterface({ input: child.stderr! }).on('line', (line) => {
+      this.output.push(line);
+      this.stderr.push(line);
+    });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the demo printed no ready line in 60 s:\n${this.output.join('\n')}`)), 60_000);
       createInterface({ input: child.stdout! }).on('line', (line) => {
         this.output.push(line);
-        if (!line.startsWith('{')) return;
-        const ready = JSON.parse(line) as { url: string; token: string; dataDir: string; peers: DemoNodeView[] };
+        let parsed: { event?: string };
+        try {
+          parsed = JSON.parse(line) as { event?: string };
+        } catch {
+          this.notJson.push(line);
+          return;
+        }
+        if (parsed.event !== 'demo-ready') return;
+        const ready = parsed as { url: string; token: string; dataDir: string; peers: DemoNodeView[] };
         Object.assign(this, { url: ready.url, token: ready.token, dataDir: ready.dataDir });
         for (const p of ready.peers) if (p.pid !== null) this.pids.add(p.pid);
         clearTimeout(timer);

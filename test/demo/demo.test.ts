@@ -147,5 +147,10 @@ describe('Demo', () => {
     expect(await demo.stop()).toBe(0);
     for (const pid of pids) expect(isAlive(pid)).toBe(false);
     expect(existsSync(demo.dataDir)).toBe(false);
+    // Standard output held only JSON lines (the ready line); what a person reads went to standard error.
+    await waitFor('the last line on stderr', () => demo.stderr.some((l) => l.startsWith('raftnotes demo: stopped; removed ')));
+    expect(demo.notJson).toEqual([]);
+    expect(demo.stderr).toContain('raftnotes demo: stopping the peers…');
+    expect(demo.stderr.some((l) => l.startsWith(`raftnotes demo: dashboard: ${demo.url}`))).toBe(true);
   }, 60_000);
 });

@@ -217,7 +217,8 @@ describe('Agreement', () => {
   });
 
   it('uses a bounded number of messages for an election, for agreements and while idle', () => {
-    const c = new SimCluster({ seed: 209, nodes: 3 });
+    // Awake all along: what a quiescent group sends while idle is in test/sim/quiescence.test.ts.
+    const c = new SimCluster({ seed: 209, nodes: 3, tuning: { quiesce: false } });
     const followers = c.ids().length - 1;
     const leader = c.awaitLeader();
     // PreVote and vote, request and answer, to each follower: 8 here; 30 allows a split vote or two.

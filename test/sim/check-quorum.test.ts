@@ -6,7 +6,8 @@ import { SimCluster } from './sim-cluster.ts';
 
 describe('CheckQuorum', () => {
   it('makes a leader cut off from the majority step down within an election timeout or two', () => {
-    const c = new SimCluster({ seed: 1101, nodes: 3 });
+    // Awake: a quiescent leader cut off silently first waits for its quiet round (test/sim/quiescence.test.ts).
+    const c = new SimCluster({ seed: 1101, nodes: 3, tuning: { quiesce: false } });
     const leader = c.awaitLeader();
     c.agree('q1');
     const term = c.status(leader).term;

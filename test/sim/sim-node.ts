@@ -19,6 +19,9 @@ export interface RaftTuning {
   heartbeatTicks?: number;
   preVote?: boolean;
   checkQuorum?: boolean;
+  quiesce?: boolean;
+  quietHeartbeatTicks?: number;
+  quietTimeoutTicks?: number;
   maxEntriesPerMessage?: number;
   maxInflightMessages?: number;
 }

@@ -93,8 +93,15 @@ async function faultsThenRecovery(c: SimCluster, rng: Rng, options: SweepOptions
   const crashed = (): NodeId[] => c.ids().filter((id) => !c.get(id).live);
   const leaderNow = (): NodeId | null => c.leader();
 
+  // Half the runs have idle stretches, in which an idle group quiesces (and faults go on).
+  const idleStretches = rng.chance(0.5);
+  let idleUntil = 0;
   for (let t = 0; t < faultTicks; t++) {
-    if (rng.chance(0.3)) {
+    if (idleStretches && t >= idleUntil && rng.chance(0.005)) {
+      idleUntil = t + rng.int(100, 500);
+      log(`idle until tick ${c.now + idleUntil - t}`);
+    }
+    if (t >= idleUntil && rng.chance(0.3)) {
       // A client at a random node; or every node that believes it leads (stale leaders too),
       // which is what leaves divergent, uncommitted tails for later leaders to repair.
       if (rng.chance(0.5)) c.submit(`p${proposals++}`);
@@ -171,9 +178,13 @@ async function faultsThenRecovery(c: SimCluster, rng: Rng, options: SweepOptions
             log(`${change.type} ${change.id} at ${l}: ${r.ok ? `index ${r.index}` : r.reason}`);
           }
         }
-      } else {
+      } else if (roll < 0.97) {
         const id = live().length > 0 ? rng.pick(live()) : null;
         if (id !== null) { c.raft(id).campaign(); log(`campaign ${id}`); }
+      } else {
+        // What a driver does when a connection to another member is lost.
+        const id = live().length > 0 ? rng.pick(live()) : null;
+        if (id !== null) { c.raft(id).wake(); log(`wake ${id}`); }
       }
     }
     c.step();

@@ -463,6 +463,7 @@ export const Frame = (() => {
 
 
 
+
   function encode (obj: Partial<Frame>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Frame.codec())
   }
@@ -471,7 +472,7 @@ export const Frame = (() => {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameRequestVoteTermFieldEvent | FrameRequestVoteLastLogIndexFieldEvent | FrameRequestVoteLastLogTermFieldEvent | FrameRequestVotePreVoteFieldEvent | FrameRequestVoteTransferFieldEvent | FrameRequestVoteResponseTermFieldEvent | FrameRequestVoteResponseVoteGrantedFieldEvent | FrameRequestVoteResponsePreVoteFieldEvent | FrameAppendEntriesTermFieldEvent | FrameAppendEntriesPrevLogIndexFieldEvent | FrameAppendEntriesPrevLogTermFieldEvent | FrameAppendEntriesLeaderCommitFieldEvent | FrameAppendEntriesEntriesTermFieldEvent | FrameAppendEntriesEntriesKindFieldEvent | FrameAppendEntriesEntriesDataFieldEvent | FrameAppendEntriesResponseTermFieldEvent | FrameAppendEntriesResponseSuccessFieldEvent | FrameAppendEntriesResponseMatchIndexFieldEvent | FrameAppendEntriesResponseHintIndexFieldEvent | FrameInstallSnapshotTermFieldEvent | FrameInstallSnapshotSnapshotIndexFieldEvent | FrameInstallSnapshotSnapshotTermFieldEvent | FrameInstallSnapshotSnapshotMembershipVotersFieldEvent | FrameInstallSnapshotSnapshotMembershipLearnersFieldEvent | FrameInstallSnapshotSnapshotDataFieldEvent | FrameInstallSnapshotResponseTermFieldEvent | FrameInstallSnapshotResponseMatchIndexFieldEvent | FrameTimeoutNowTermFieldEvent | FrameForwardProposalRequestIdFieldEvent | FrameForwardProposalDataFieldEvent | FrameForwardProposalResultRequestIdFieldEvent | FrameForwardProposalResultOkFieldEvent | FrameForwardProposalResultIndexFieldEvent | FrameForwardProposalResultReasonFieldEvent | FrameForwardProposalResultLeaderIdFieldEvent> {
+  function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameRequestVoteTermFieldEvent | FrameRequestVoteLastLogIndexFieldEvent | FrameRequestVoteLastLogTermFieldEvent | FrameRequestVotePreVoteFieldEvent | FrameRequestVoteTransferFieldEvent | FrameRequestVoteResponseTermFieldEvent | FrameRequestVoteResponseVoteGrantedFieldEvent | FrameRequestVoteResponsePreVoteFieldEvent | FrameAppendEntriesTermFieldEvent | FrameAppendEntriesPrevLogIndexFieldEvent | FrameAppendEntriesPrevLogTermFieldEvent | FrameAppendEntriesLeaderCommitFieldEvent | FrameAppendEntriesEntriesTermFieldEvent | FrameAppendEntriesEntriesKindFieldEvent | FrameAppendEntriesEntriesDataFieldEvent | FrameAppendEntriesQuiesceFieldEvent | FrameAppendEntriesResponseTermFieldEvent | FrameAppendEntriesResponseSuccessFieldEvent | FrameAppendEntriesResponseMatchIndexFieldEvent | FrameAppendEntriesResponseHintIndexFieldEvent | FrameInstallSnapshotTermFieldEvent | FrameInstallSnapshotSnapshotIndexFieldEvent | FrameInstallSnapshotSnapshotTermFieldEvent | FrameInstallSnapshotSnapshotMembershipVotersFieldEvent | FrameInstallSnapshotSnapshotMembershipLearnersFieldEvent | FrameInstallSnapshotSnapshotDataFieldEvent | FrameInstallSnapshotResponseTermFieldEvent | FrameInstallSnapshotResponseMatchIndexFieldEvent | FrameTimeoutNowTermFieldEvent | FrameForwardProposalRequestIdFieldEvent | FrameForwardProposalDataFieldEvent | FrameForwardProposalResultRequestIdFieldEvent | FrameForwardProposalResultOkFieldEvent | FrameForwardProposalResultIndexFieldEvent | FrameForwardProposalResultReasonFieldEvent | FrameForwardProposalResultLeaderIdFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
   }
 
@@ -554,6 +555,11 @@ export interface FrameAppendEntriesEntriesDataFieldEvent {
   field: '$.appendEntries.entries[].data'
   value: Uint8Array<ArrayBuffer>
   index: number
+}
+
+export interface FrameAppendEntriesQuiesceFieldEvent {
+  field: '$.appendEntries.quiesce'
+  value: boolean
 }
 
 export interface FrameAppendEntriesResponseTermFieldEvent {
@@ -1139,6 +1145,7 @@ export interface AppendEntries {
   prevLogTerm?: number
   leaderCommit?: number
   entries: Entry[]
+  quiesce?: boolean
 }
 
 export const AppendEntries = (() => {
@@ -1176,6 +1183,11 @@ export const AppendEntries = (() => {
             w.uint32(42)
             Entry.codec().encode(value, w)
           }
+        }
+
+        if (obj.quiesce != null) {
+          w.uint32(48)
+          w.bool(obj.quiesce)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -1216,6 +1228,10 @@ export const AppendEntries = (() => {
               obj.entries.push(Entry.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.entries$
               }))
+              break
+            }
+            case 6: {
+              obj.quiesce = reader.bool()
               break
             }
             default: {
@@ -1283,6 +1299,13 @@ export const AppendEntries = (() => {
 
               break
             }
+            case 6: {
+              yield {
+                field: `${prefix}.quiesce`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1302,6 +1325,7 @@ export const AppendEntries = (() => {
 
 
 
+
   function encode (obj: Partial<AppendEntries>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, AppendEntries.codec())
   }
@@ -1310,7 +1334,7 @@ export const AppendEntries = (() => {
     return decodeMessage(buf, AppendEntries.codec(), opts)
   }
 
-  function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AppendEntries>): Generator<AppendEntriesTermFieldEvent | AppendEntriesPrevLogIndexFieldEvent | AppendEntriesPrevLogTermFieldEvent | AppendEntriesLeaderCommitFieldEvent | AppendEntriesEntriesTermFieldEvent | AppendEntriesEntriesKindFieldEvent | AppendEntriesEntriesDataFieldEvent> {
+  function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AppendEntries>): Generator<AppendEntriesTermFieldEvent | AppendEntriesPrevLogIndexFieldEvent | AppendEntriesPrevLogTermFieldEvent | AppendEntriesLeaderCommitFieldEvent | AppendEntriesEntriesTermFieldEvent | AppendEntriesEntriesKindFieldEvent | AppendEntriesEntriesDataFieldEvent | AppendEntriesQuiesceFieldEvent> {
     return streamMessage(buf, AppendEntries.codec(), opts)
   }
 
@@ -1353,6 +1377,11 @@ export interface AppendEntriesEntriesDataFieldEvent {
   field: '$.entries[].data'
   value: Uint8Array<ArrayBuffer>
   index: number
+}
+
+export interface AppendEntriesQuiesceFieldEvent {
+  field: '$.quiesce'
+  value: boolean
 }
 
 export interface AppendEntriesResponse {
@@ -2715,6 +2744,11 @@ export const schema = {
           "oneof": [
             "leaderCommit"
           ]
+        },
+        "_quiesce": {
+          "oneof": [
+            "quiesce"
+          ]
         }
       },
       "fields": {
@@ -2754,6 +2788,13 @@ export const schema = {
           "rule": "repeated",
           "type": "Entry",
           "id": 5
+        },
+        "quiesce": {
+          "type": "bool",
+          "id": 6,
+          "options": {
+            "proto3_optional": true
+          }
         }
       }
     },

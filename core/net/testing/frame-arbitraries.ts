@@ -24,11 +24,12 @@ const appendEntries = fc.record({
   entries: fc.array(fc.record({
     bump: fc.boolean(), kind: fc.constantFrom<Entry['kind']>('command', 'config', 'noop'), data: bytes(200),
   }), { maxLength: 20 }),
-}).map(({ term, prevLogIndex, leaderCommit, start, entries }): Frame => {
+  quiesce: fc.boolean(),
+}).map(({ term, prevLogIndex, leaderCommit, start, entries, quiesce }): Frame => {
   const prevLogTerm = Math.floor(term * start);
   let t = Math.max(1, prevLogTerm);
   return {
-    type: 'AppendEntries', from: FROM, to: TO, term, prevLogIndex, prevLogTerm, leaderCommit,
+    type: 'AppendEntries', from: FROM, to: TO, term, prevLogIndex, prevLogTerm, leaderCommit, quiesce,
     entries: entries.map((e, i) => {
       if (e.bump && t < term) t++;
       return { index: prevLogIndex + 1 + i, term: t, kind: e.kind, data: e.data };

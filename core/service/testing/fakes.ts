@@ -80,6 +80,7 @@ export class FakeDriver {
     this.status = {
       id: SELF, role, term: 1, leaderId: role === 'leader' ? SELF : null, votedFor: null,
       commitIndex: 1, appliedIndex: 1, firstIndex: 1, lastIndex: 1, membership, progress: role === 'leader' ? {} : null,
+      quiescent: false,
     };
   }
 
