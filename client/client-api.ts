@@ -7,7 +7,7 @@ import type { LogLine, Note, PeerStatus, NotesSnapshot, WriteResult } from '../c
 
 // The API's answers, declared once beside the peer that sends them (type-only, erased in the build).
 export type {
-  Conflict, LogLine, Member, MemberRole, Note, NotesSnapshot, PeerStatus, PendingRequest, WriteResult,
+  Conflict, LogLine, Member, MemberRole, Note, NotesChange, NotesSnapshot, PeerStatus, PendingRequest, WriteResult,
 } from '../core/api/types.ts';
 
 /** ExportFile is a download of the whole document. */
@@ -23,6 +23,7 @@ export type ConnectionState = 'connecting' | 'open' | 'reconnecting';
 /** EventHandlers receive the peer's live events. */
 export interface EventHandlers {
   status?: (status: PeerStatus) => void;
+  /** The whole document after each change (the client applies the peer's incremental `notes` events to its copy). */
   notes?: (notes: NotesSnapshot) => void;
   log?: (line: LogLine) => void;
   /** The stream's state; when reconnecting, the wait and the peer's refusal if it refused (e.g. a wrong token). */

@@ -1,7 +1,8 @@
 // The ClientApi over the peer's local HTTP API and its server-sent events, for
 // the page a peer serves and for the demo dashboard (baseUrl `/peers/<i>`).
-import { ClientError, type ClientApi, type ConnectionState, type EventHandlers, type ExportFile, type LogLine, type Note, type NotesSnapshot, type PeerStatus, type WriteResult } from './client-api.ts';
+import { ClientError, type ClientApi, type ConnectionState, type EventHandlers, type ExportFile, type LogLine, type Note, type NotesChange, type NotesSnapshot, type PeerStatus, type WriteResult } from './client-api.ts';
 import { openEventStream } from './event-stream.ts';
+import { NotesMirror } from './notes-mirror.ts';
 
 /** HttpClientInit says where the peer's API is and how to authenticate. */
 export interface HttpClientInit {
@@ -70,10 +71,15 @@ export function createHttpClient(init: HttpClientInit): ClientApi {
     },
     subscribe: (handlers: EventHandlers) => {
       handlers.connection?.('connecting');
+      let mirror = new NotesMirror();
       return openEventStream({
         url: `${base}/api/events`,
         headers: auth,
-        onState: (state: ConnectionState, retryInMs?: number, refusal?: string) => handlers.connection?.(state, retryInMs, refusal),
+        onState: (state: ConnectionState, retryInMs?: number, refusal?: string) => {
+          // A reopened stream starts again with the whole document.
+          if (state === 'open') mirror = new NotesMirror();
+          handlers.connection?.(state, retryInMs, refusal);
+        },
         onEvent: ({ event, data }) => {
           let value: unknown;
           try {
@@ -82,7 +88,10 @@ export function createHttpClient(init: HttpClientInit): ClientApi {
             return;
           }
           if (event === 'status') handlers.status?.(value as PeerStatus);
-          else if (event === 'notes') handlers.notes?.(value as NotesSnapshot);
+          else if (event === 'notes') {
+            const notes = mirror.apply(value as NotesChange);
+            if (notes !== null) handlers.notes?.(notes);
+          }
           else if (event === 'log') handlers.log?.(value as LogLine);
         },
       });

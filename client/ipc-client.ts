@@ -4,6 +4,7 @@
 // connection to lose: the peer runs in the app's own main process.
 import type { IpcResult, Note, RaftnotesBridge } from '../core/api/types.ts';
 import { ClientError, type ClientApi, type EventHandlers, type ExportFile } from './client-api.ts';
+import { NotesMirror } from './notes-mirror.ts';
 
 /** createIpcClient makes a ClientApi that calls the peer through `bridge`. */
 export function createIpcClient(bridge: RaftnotesBridge): ClientApi {
@@ -28,9 +29,13 @@ export function createIpcClient(bridge: RaftnotesBridge): ClientApi {
         : { filename: `raftnotes-${day()}.json`, type: 'application/json', text: JSON.stringify(result.document, null, 2) };
     },
     subscribe: (handlers: EventHandlers) => {
+      const mirror = new NotesMirror();
       const stop = bridge.subscribe((event) => {
         if (event.event === 'status') handlers.status?.(event.data);
-        else if (event.event === 'notes') handlers.notes?.(event.data);
+        else if (event.event === 'notes') {
+          const notes = mirror.apply(event.data);
+          if (notes !== null) handlers.notes?.(notes);
+        }
         else if (event.event === 'log') handlers.log?.(event.data);
       });
       handlers.connection?.('open');

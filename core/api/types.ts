@@ -3,7 +3,7 @@
 // constants of the contract (the note size limit and the member roles), from
 // modules that import nothing at run time.
 export type {
-  Conflict, LogLine, Member, MemberRole, Note, NotesSnapshot, PeerStatus, PendingRequest, WriteResult,
+  Conflict, LogLine, Member, MemberRole, Note, NotesChange, NotesSnapshot, PeerStatus, PendingRequest, WriteResult,
 } from '../service/views.ts';
 export type { LogEntryView, LogPage } from '../service/log-view.ts';
 export type { ApiEvent } from './events.ts';

@@ -1,6 +1,6 @@
 // The notes document: the replicated state machine of a notebook.
-export { NotesDocument, noteId } from './notes-document.ts';
-export type { ApplyResult, Note } from './notes-document.ts';
+export { NotesDocument, noteId, MAX_CHANGES } from './notes-document.ts';
+export type { ApplyResult, Changes, Note } from './notes-document.ts';
 export { decodeCommand, encodeCommand, textError, InvalidCommandError, MAX_TEXT_BYTES } from './command.ts';
 export type { Command, NoteOp } from './command.ts';
 export { Sessions, MAX_SESSIONS, MAX_GAP } from './sessions.ts';

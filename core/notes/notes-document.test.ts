@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeCommand, encodeCommand, InvalidCommandError, MAX_TEXT_BYTES, textError, type Command } from './command.ts';
-import { NotesDocument } from './notes-document.ts';
+import { MAX_CHANGES, NotesDocument } from './notes-document.ts';
 import { MAX_SESSIONS, Sessions } from './sessions.ts';
 
 const base = { client: 'c1', author: 'Ada', at: 1_000 };
@@ -16,6 +16,59 @@ describe('NotesDocument', () => {
     expect(b).toMatchObject({ ok: true, note: { seq: 5, createdAt: 2_000 } });
     expect(doc.list().map((n) => n.text)).toEqual(['first', 'second']);
     expect(doc.appliedIndex).toBe(5);
+  });
+
+  it('numbers notes densely per notebook, whatever their log indexes, and keeps the numbers in snapshots', () => {
+    const doc = new NotesDocument();
+    doc.apply(2, add(1, 'one'));
+    doc.skip(3);
+    const two = doc.apply(7, add(2, 'two'));
+    if (!two.ok) throw new Error('add failed');
+    doc.apply(9, { ...base, seq: 3, op: 'edit', id: two.note.id, version: 1, text: 'two, edited' });
+    expect(doc.list().map((n) => [n.number, n.seq])).toEqual([[1, 2], [2, 7]]);
+    doc.apply(10, { ...base, seq: 4, op: 'delete', id: two.note.id, version: 2 });
+    const copy = NotesDocument.restore(doc.snapshot());
+    // A deleted note keeps its number: the next one is #3, on the original and on the restored copy alike.
+    expect(copy.apply(12, add(5, 'three'))).toMatchObject({ ok: true, note: { number: 3, seq: 12 } });
+    expect(doc.apply(12, add(5, 'three'))).toMatchObject({ ok: true, note: { number: 3, seq: 12 } });
+  });
+
+  it('numbers the notes of a snapshot of format 1 (before numbers) in log order', () => {
+    const old = { format: 1, appliedIndex: 8, notes: [
+      { id: 'n3', seq: 3, text: 'a', author: 'Ada', createdAt: 1, updatedAt: 1, version: 1 },
+      { id: 'n8', seq: 8, text: 'b', author: 'Ada', createdAt: 2, updatedAt: 2, version: 1 },
+    ], sessions: [] };
+    const doc = NotesDocument.restore(new TextEncoder().encode(JSON.stringify(old)));
+    expect(doc.list().map((n) => n.number)).toEqual([1, 2]);
+    expect(doc.apply(9, add(1, 'c'))).toMatchObject({ ok: true, note: { number: 3 } });
+  });
+
+  it('tells the changes since an applied index: notes added or edited in log order, ids deleted', () => {
+    const doc = new NotesDocument();
+    const a = doc.apply(1, add(1, 'a'));
+    const b = doc.apply(2, add(2, 'b'));
+    if (!a.ok || !b.ok) throw new Error('add failed');
+    expect(doc.changesSince(2)).toEqual({ notes: [], deleted: [] });
+    doc.apply(3, add(3, 'c'));
+    doc.apply(4, { ...base, seq: 4, op: 'edit', id: a.note.id, version: 1, text: 'a2' });
+    doc.apply(5, { ...base, seq: 5, op: 'delete', id: b.note.id, version: 1 });
+    doc.skip(6);
+    const changes = doc.changesSince(2)!;
+    expect(changes.notes.map((n) => n.text)).toEqual(['a2', 'c']);
+    expect(changes.deleted).toEqual([b.note.id]);
+    expect(doc.changesSince(5)).toEqual({ notes: [], deleted: [] });
+    // After the end, or before what a restored copy remembers: unknown, so the whole document is the answer.
+    expect(doc.changesSince(7)).toBeNull();
+    expect(NotesDocument.restore(doc.snapshot()).changesSince(5)).toBeNull();
+    expect(NotesDocument.restore(doc.snapshot()).changesSince(6)).toEqual({ notes: [], deleted: [] });
+  });
+
+  it('forgets the oldest changes past MAX_CHANGES and answers null for them', () => {
+    const doc = new NotesDocument();
+    for (let i = 1; i <= MAX_CHANGES + 1; i++) doc.apply(i, add(i, `n${i}`));
+    expect(doc.changesSince(0)).toBeNull();
+    const recent = doc.changesSince(MAX_CHANGES - 1)!;
+    expect(recent.notes.map((n) => n.text)).toEqual([`n${MAX_CHANGES}`, `n${MAX_CHANGES + 1}`]);
   });
 
   it('edits and deletes by compare-and-swap on the version', () => {

@@ -44,6 +44,8 @@ async function cluster(names: string[], lab = true): Promise<LabPeer[]> {
     const all = peers.map((p) => p.notebook.status());
     expect(new Set(all.map((s) => s.leaderId)).size).toBe(1);
     expect(all.every((s) => s.leaderId !== null && s.members.filter((m) => m.voter).length === names.length)).toBe(true);
+    // Every peer knows its promotion committed (else a follower is not yet a voter it may campaign as).
+    expect(all.every((s) => s.commitIndex === all[0]!.lastIndex && s.lastIndex === all[0]!.lastIndex)).toBe(true);
   }, { timeout: 20_000, interval: 20 });
   return peers;
 }
@@ -117,7 +119,7 @@ describe('Lab', () => {
     // Two steps, its timer set to fire on the second: it asks for (pre-)votes.
     await followers[0]!.notebook.lab({ fireElectionIn: 2, step: 2 });
     await vi.waitFor(() => expect(followers[0]!.traces.flatMap((t) => t.messages)).toContainEqual(
-      expect.objectContaining({ type: 'RequestVote', from: followers[0]!.name, preVote: true })));
+      expect.objectContaining({ type: 'RequestVote', from: followers[0]!.name, preVote: true })), { timeout: 10_000 });
   });
 
   it('plays the seeds\' partition with classic Raft: two leaders, the minority\'s note uncommitted, replaced on heal and committed once', async () => {

@@ -18,7 +18,7 @@ import { ServiceError } from './errors.ts';
 import type { LogPage } from './log-view.ts';
 import { Outbox } from './outbox.ts';
 import { RunningNotebook, type NotebookEvents } from './running-notebook.ts';
-import type { LogLine, NotesSnapshot, PeerStatus } from './views.ts';
+import type { LogLine, NotesChange, NotesSnapshot, PeerStatus } from './views.ts';
 
 /** NotesServiceInit configures a peer (the flags of `raftnotes serve`). */
 export interface NotesServiceInit {
@@ -150,6 +150,11 @@ export class NotesService extends TypedEventEmitter<ServiceEvents> {
   /** notes is the document (empty on a first run). */
   notes(): NotesSnapshot {
     return this.notebookValue?.notes() ?? EMPTY_NOTES;
+  }
+
+  /** notesSince is what changed in the document after `revision` (null: nothing held yet): the `notes` event. */
+  notesSince(revision: number | null): NotesChange {
+    return this.notebookValue?.notesSince(revision) ?? { ...EMPTY_NOTES, reset: true, revision: 0, deleted: [] };
   }
 
   /** logEntries is a page of the Raft log (empty on a first run). */

@@ -10,9 +10,10 @@
 // role, term, leader, commit and membership changes ('change'); the network
 // announces reachability; the document announces what it applied. The
 // `status` event is sent when the view may have changed and `notes` when the
-// document or the outbox did, each at most once per EVENTS_EVERY_MS (the
-// first at once, the last never lost): every page gets the whole picture with
-// each, so a burst of commits must not cost it one picture per commit. `log`
+// document or the outbox did, at most once per EVENTS_EVERY_MS and
+// NOTES_EVENTS_EVERY_MS (the first at once, the last never lost), so a burst
+// of commits costs a page one event per period, not one per commit; a page
+// is sent the notes changed since the revision it holds (notesSince). `log`
 // is the story a person follows (elections, joins, partitions). A peer run
 // for the demo (`lab`) also emits `trace` (RaftTrace: its Raft messages and
 // timer, bounded) and takes the demo's controls (lab(): clock, cut, classic
@@ -30,15 +31,19 @@ import { MemberNames } from './cluster/member-names.ts';
 import { MembershipKeeper } from './cluster/membership-keeper.ts';
 import { ServiceError } from './errors.ts';
 import { logPage, type LogPage } from './log-view.ts';
+import { markdownExport } from './markdown-export.ts';
 import { OutboxFileError, type Outbox, type OutboxRequest } from './outbox.ts';
 import { Proposals } from './proposals.ts';
+import { packSnapshot, unpackSnapshot } from './snapshot-codec.ts';
 import { Throttle } from './throttle.ts';
 import { RaftDriver, type SoftStateChange } from './raft-driver.ts';
 import { RaftTrace, type LabSettings, type TraceBatch } from './raft-trace.ts';
-import type { LogLine, NotesSnapshot, PeerStatus, PendingRequest, WriteResult } from './views.ts';
+import type { LogLine, NotesChange, NotesSnapshot, PeerStatus, PendingRequest, WriteResult } from './views.ts';
 
-/** EVENTS_EVERY_MS is the shortest time between two `status` events, and between two `notes` events. */
+/** EVENTS_EVERY_MS is the shortest time between two `status` events. */
 export const EVENTS_EVERY_MS = 100;
+/** NOTES_EVENTS_EVERY_MS is the shortest time between two `notes` events: they carry only what changed, so they may come often. */
+export const NOTES_EVENTS_EVERY_MS = 16;
 /** HANDOVER_WAIT_MS is how long a leadership transfer is waited for. */
 const HANDOVER_WAIT_MS = 1_500;
 
@@ -116,12 +121,14 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
   private doc: NotesDocument;
   /** The index of the newest snapshot taken or restored. */
   private compactedAt: number;
+  /** A snapshot is being compressed (maybeCompact). */
+  private compacting = false;
   /** Set when storage failed: the notebook acknowledges nothing more. */
   private fatalError: Error | null = null;
   /** Peers found to run another version of Raftnotes, told once each. */
   private readonly otherVersions = new Set<string>();
   private readonly statusEvents = new Throttle(EVENTS_EVERY_MS, () => this.emit('status'));
-  private readonly notesEvents = new Throttle(EVENTS_EVERY_MS, () => this.emit('notes'));
+  private readonly notesEvents = new Throttle(NOTES_EVENTS_EVERY_MS, () => this.emit('notes'));
   private stopping = false;
   /** The peers this one is cut off from (lab()). */
   private cutPeers: string[] = [];
@@ -140,7 +147,7 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
       // The demo shows heartbeats and election timers as they run: its peers never go quiet.
       ...(init.lab === true ? { quiesce: false } : {}),
     });
-    const doc = restore.snapshot === undefined ? new NotesDocument() : NotesDocument.restore(restore.snapshot.data);
+    const doc = restore.snapshot === undefined ? new NotesDocument() : NotesDocument.restore(unpackSnapshot(restore.snapshot.data));
     return new RunningNotebook(init, components, node, doc, restore.snapshot?.index ?? 0);
   }
 
@@ -274,6 +281,21 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
     };
   }
 
+  /** notesSince is what changed in the document after `revision` (null: nothing held yet), as the `notes` event sends it. */
+  notesSince(revision: number | null): NotesChange {
+    const { outbox } = this.components;
+    const changes = revision === null ? null : this.doc.changesSince(revision);
+    return {
+      reset: changes === null,
+      revision: this.doc.appliedIndex,
+      notes: changes?.notes ?? this.doc.list(),
+      deleted: changes?.deleted ?? [],
+      pending: outbox.list().map(pendingView),
+      conflicts: outbox.rejected().map((r) => ({ ...pendingView(r), error: r.error, current: r.current ?? null })),
+      commitIndex: this.driver.softState.commitIndex,
+    };
+  }
+
   /** logEntries lists up to `limit` log entries from index `from`; compacted ones answer from the snapshot point. */
   logEntries(from: number, limit: number): LogPage {
     return logPage(this.driver.node, from, limit, this.doc.appliedIndex);
@@ -281,11 +303,7 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
 
   /** exportMarkdown is the whole document as Markdown, one section per note. */
   exportMarkdown(): string {
-    const parts = [`# ${this.notebook.name}`, ''];
-    for (const n of this.doc.list()) {
-      parts.push(`## ${new Date(n.createdAt).toISOString()} · ${n.author || 'unknown'}`, '', n.text, '');
-    }
-    return parts.join('\n');
+    return markdownExport(this.notebook.name, this.doc.list());
   }
 
   /** addrs lists where other peers reach this one. */
@@ -342,6 +360,7 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
     let result: ApplyResult | null;
     try {
       request = await this.components.outbox.add(op, this.init.name, this.components.clock.now());
+      this.notesEvents.signal(); // the request shows as pending until it commits
       this.checkWritable(); // storage may have failed meanwhile: the request stays in the outbox, for after a restart
       result = await this.proposals.submit(request);
     } catch (error) {
@@ -513,7 +532,7 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
     let changed = false;
     const snapshot = rd.snapshot;
     if (snapshot !== null && snapshot.index > this.doc.appliedIndex) {
-      this.doc = NotesDocument.restore(snapshot.data);
+      this.doc = NotesDocument.restore(unpackSnapshot(snapshot.data));
       this.compactedAt = snapshot.index;
       this.log(`restored ${this.doc.size()} notes from a snapshot at index ${snapshot.index}`);
       changed = true;
@@ -542,14 +561,24 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
     if (this.doc.appliedIndex - this.compactedAt >= this.init.snapshotEvery) setImmediate(() => this.maybeCompact());
   }
 
-  /** maybeCompact snapshots the document every snapshotEvery entries; outside the Ready loop, so the core has advanced. */
+  /**
+   * maybeCompact snapshots the document every snapshotEvery entries; outside the Ready loop, so the core has
+   * advanced. The image is taken at once; it is compressed off the event loop, then handed to the core.
+   */
   private maybeCompact(): void {
-    if (this.stopping || this.fatalError !== null) return;
+    if (this.stopping || this.fatalError !== null || this.compacting) return;
     const applied = Math.min(this.doc.appliedIndex, this.driver.node.status().appliedIndex);
     if (applied - this.compactedAt < this.init.snapshotEvery || applied !== this.doc.appliedIndex) return;
-    this.driver.node.compact(applied, this.doc.snapshot());
-    this.driver.kick();
-    this.compactedAt = applied;
+    this.compacting = true;
+    const image = this.doc.snapshot();
+    packSnapshot(image).then((packed) => {
+      // A snapshot restored meanwhile (from the leader) may be newer: the core keeps the newest.
+      if (this.stopping || this.fatalError !== null || applied <= this.compactedAt) return;
+      this.driver.node.compact(applied, packed);
+      this.driver.kick();
+      this.compactedAt = applied;
+    }, (error: unknown) => this.log(`could not compress a snapshot, the log stays as it is: ${(error as Error).message}`))
+      .finally(() => { this.compacting = false; });
   }
 
   private onFatal(error: Error): void {

@@ -32,6 +32,27 @@ export interface NotesSnapshot {
   commitIndex: number;
 }
 
+/**
+ * NotesChange is the `notes` event: what changed in the document since the
+ * revision the receiver holds (`reset`: the whole document, for a new
+ * receiver or one too far behind), with this peer's pending and refused
+ * requests in full (they are few). A receiver applies it to its copy: notes
+ * listed replace those of the same id (new ones go last, in log order), ids
+ * in `deleted` go.
+ */
+export interface NotesChange {
+  /** true: `notes` is the whole document; false: the notes added or edited since the receiver's revision. */
+  reset: boolean;
+  /** The document's revision after this change (its applied log index); the next change is since this one. */
+  revision: number;
+  notes: Note[];
+  /** Ids of the notes deleted since the receiver's revision (empty on a reset). */
+  deleted: string[];
+  pending: PendingRequest[];
+  conflicts: Conflict[];
+  commitIndex: number;
+}
+
 /** MEMBER_ROLES are what a member can say it is; `unknown` when its status did not arrive lately, `none` without a notebook. */
 export const MEMBER_ROLES = ['leader', 'follower', 'candidate', 'precandidate', 'unknown', 'none'] as const;
 

@@ -38,6 +38,8 @@ export class PeerProcess {
   /** stderr lines, for diagnosing a failure. */
   readonly logs: string[] = [];
   private exited: Promise<number | null> = Promise.resolve(null);
+  /** How the last process ended: its exit code, or the signal that ended it. */
+  ended: Promise<{ code: number | null; signal: NodeJS.Signals | null }> = Promise.resolve({ code: null, signal: null });
 
   constructor(dataDir: string, name: string) {
     this.dataDir = dataDir;
@@ -55,6 +57,7 @@ export class PeerProcess {
     this.child = child;
     live.add(this);
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    this.ended = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     createInterface({ input: child.stderr! }).on('line', (line) => {
       this.logs.push(line);
       if (process.env['RAFTNOTES_TEST_LOGS']) console.error(`[${this.name}] ${line}`);
@@ -79,6 +82,11 @@ export class PeerProcess {
     });
     this.ready = ready;
     return ready;
+  }
+
+  /** pid is the running process's id (to pause it with SIGSTOP), or undefined. */
+  get pid(): number | undefined {
+    return this.running ? this.child!.pid : undefined;
   }
 
   get running(): boolean {

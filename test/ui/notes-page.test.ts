@@ -29,7 +29,7 @@ const noteItem = (page: Page, text: string) => notesList(page).getByRole('listit
 
 /** shownTexts is the text of every note a page lists, in order. */
 async function shownTexts(page: Page): Promise<string[]> {
-  return notesList(page).locator('.note-text').allTextContents();
+  return (await notesList(page).locator('.note-text').allTextContents()).map((t) => t.trim());
 }
 
 async function addOnPage(page: Page, text: string): Promise<void> {
@@ -70,17 +70,17 @@ describe.each(UI_TRANSPORTS)('NotesPage over $name', (transport) => {
   it('edits and deletes a note, and shows the current text after a 409 conflict so the user can retry', async () => {
     const [pageA, pageB, pageC] = pages as [Page, Page, Page];
     const { body } = await peers[0]!.api('POST', '/api/notes', { text: 'plan v1' });
-    const note = body.note as { id: string; seq: number };
+    const note = body.note as { id: string; number: number };
     await noteItem(pageB, 'plan v1').waitFor();
 
     // An edit of the version on screen.
-    await pageB.getByRole('button', { name: `Edit note #${note.seq}` }).click();
+    await pageB.getByRole('button', { name: `Edit note #${note.number}` }).click();
     await pageB.getByRole('textbox', { name: 'Edit note' }).fill('plan v2 by B');
     await pageB.getByRole('button', { name: 'Save', exact: true }).click();
     await noteItem(pageA, 'plan v2 by B').waitFor();
 
     // Meanwhile someone else changes the note that B is editing: B's save is refused with the current text.
-    await pageB.getByRole('button', { name: `Edit note #${note.seq}` }).click();
+    await pageB.getByRole('button', { name: `Edit note #${note.number}` }).click();
     await pageB.getByRole('textbox', { name: 'Edit note' }).fill('plan v3 by B');
     const other = await peers[2]!.api('PUT', `/api/notes/${note.id}`, { text: 'plan v3 by C', version: 2 });
     expect(other.status).toBe(200);
@@ -94,8 +94,7 @@ describe.each(UI_TRANSPORTS)('NotesPage over $name', (transport) => {
     expect((await peers[2]!.api('GET', '/api/notes')).body.notes.find((n: { id: string }) => n.id === note.id))
       .toMatchObject({ text: 'plan v3 by B', version: 4 });
 
-    await pageC.getByRole('button', { name: `Delete note #${note.seq}` }).click();
-    await pageC.getByRole('button', { name: 'Delete', exact: true }).click();
+    await pageC.getByRole('button', { name: `Delete note #${note.number}` }).click();
     await waitFor('the note gone from every page', async () => {
       for (const page of pages) if ((await shownTexts(page)).some((t) => t.startsWith('plan'))) return false;
       return true;
@@ -120,8 +119,8 @@ describe.each(UI_TRANSPORTS)('NotesPage over $name', (transport) => {
     expect(await shownTexts(lonely)).not.toContain('written online');
 
     // An offline edit of a note that is changed online meanwhile: refused once it arrives, shown until dismissed.
-    const first = (await leader.api('GET', '/api/notes')).body.notes[0] as { id: string; seq: number; version: number };
-    await lonely.getByRole('button', { name: `Edit note #${first.seq}` }).click();
+    const first = (await leader.api('GET', '/api/notes')).body.notes[0] as { id: string; number: number; version: number };
+    await lonely.getByRole('button', { name: `Edit note #${first.number}` }).click();
     await lonely.getByRole('textbox', { name: 'Edit note' }).fill('first (offline edit)');
     await lonely.getByRole('button', { name: 'Save', exact: true }).click();
     await noteItem(lonely, 'first from A').getByText('edit pending').waitFor({ timeout: 20_000 });

@@ -17,7 +17,8 @@ export function eventFrame(event: string, data: unknown): string {
 /** EventStreamWriter is one client's event stream. */
 export class EventStreamWriter {
   private readonly res: ServerResponse;
-  private readonly maxBufferedBytes: number;
+  /** The backlog bound: maxBufferedBytes, plus the size of the first picture once it was written (writeFirst). */
+  private maxBufferedBytes: number;
 
   /** The constructor answers 200 with the stream's headers and a first comment. */
   constructor(res: ServerResponse, init: { maxBufferedBytes?: number } = {}) {
@@ -49,6 +50,16 @@ export class EventStreamWriter {
       return false;
     }
     return true;
+  }
+
+  /**
+   * writeFirst sends the stream's first picture (the whole document of a big
+   * notebook can pass the bound by itself): the bound then applies to the
+   * backlog beyond it.
+   */
+  writeFirst(frames: string): boolean {
+    this.maxBufferedBytes += Buffer.byteLength(frames);
+    return this.write(frames);
   }
 
   /** onClose calls `listener` once the client is gone or the stream ended. */

@@ -11,7 +11,7 @@ import type { NotesService } from '../../service/notes-service.ts';
 import type { EventFeed } from '../events.ts';
 import { callOperation } from '../call.ts';
 import { OPERATIONS, type AnyOperation, type HttpAnswer, type OperationName } from '../operations.ts';
-import { EventStreamWriter } from './event-stream-writer.ts';
+import { EventStreamWriter, eventFrame } from './event-stream-writer.ts';
 import { HttpServer } from './http-server.ts';
 import { readJson, sendJson, sendText } from './json.ts';
 import { checkBearerToken } from './request-guard.ts';
@@ -97,7 +97,14 @@ export class HttpApi {
   private openEvents(res: ServerResponse, feed: EventFeed): void {
     const stream = new EventStreamWriter(res);
     this.server.track(stream);
-    const stop = feed(({ event, data }) => { stream.send(event, data); });
+    // The events the feed sends while subscribing are the first picture, written at once.
+    let first: string | null = '';
+    const stop = feed(({ event, data }) => {
+      if (first !== null) first += eventFrame(event, data);
+      else stream.send(event, data);
+    });
+    stream.writeFirst(first);
+    first = null;
     stream.onClose(stop);
   }
 }

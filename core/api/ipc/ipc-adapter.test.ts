@@ -98,6 +98,13 @@ describe('IpcAdapter', () => {
     // Events come at most ten times a second: the change arrives within that.
     await expect.poll(() => events.some((e) => e.event === 'notes' && e.data.notes.some((n) => n.text === 'seen live'))).toBe(true);
     stop();
+    const notesEvents = events.filter((e) => e.event === 'notes').map((e) => e.data);
+    // The first is the whole document; the later ones carry only what changed since the one before.
+    expect(notesEvents[0]).toMatchObject({ reset: true, deleted: [] });
+    const last = notesEvents.at(-1)!;
+    expect(last).toMatchObject({ reset: false });
+    expect(last.notes.map((n) => n.text)).toEqual(['seen live']);
+    expect(last.revision).toBeGreaterThan(notesEvents[0]!.revision);
     const before = events.length;
     await ok('addNote', { text: 'after unsubscribing' });
     await new Promise((resolve) => setTimeout(resolve, 250));

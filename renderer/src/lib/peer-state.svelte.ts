@@ -1,10 +1,13 @@
 // PeerState is the reactive view of one peer that the components share: its
 // status, its notes, its event log and the live connection, kept current by
 // the client's event stream, plus the writes this page has in flight.
+import { UndoDeletes } from './undo-delete.svelte.ts';
 import { ClientError, type ClientApi, type ConnectionState, type LogLine, type NotesSnapshot, type PeerStatus, type WriteResult } from '../../../client/client-api.ts';
 
 /** MAX_LOG_LINES bounds the event log kept in the page. */
 export const MAX_LOG_LINES = 300;
+/** SHOWN_WAIT_MS is how long a note sent waits for its `notes` event before "sending…" goes anyway. */
+const SHOWN_WAIT_MS = 3_000;
 
 /** Sending is a note this page sent that the peer has not answered yet. */
 export interface Sending {
@@ -30,17 +33,25 @@ export class PeerState {
   retryInMs = $state(0);
   /** Why the peer refused the event stream (e.g. the token changed), or null. */
   refusal = $state<string | null>(null);
+  /** The notes deleted on this page that "Undo" can still take back. */
+  readonly deletes: UndoDeletes;
   private nextKey = 1;
+  /** Called after each `notes` event (addNote waits on them for its note to show). */
+  private notesListeners = new Set<() => void>();
 
   constructor(client: ClientApi) {
     this.client = client;
+    this.deletes = new UndoDeletes(client);
   }
 
   /** start follows the peer's live events; it returns the function that stops following. */
   start(): () => void {
     return this.client.subscribe({
       status: (s) => { this.status = s; },
-      notes: (n) => { this.notes = n; },
+      notes: (n) => {
+        this.notes = n;
+        for (const listener of [...this.notesListeners]) listener();
+      },
       log: (line) => { this.log = [...this.log.slice(-(MAX_LOG_LINES - 1)), line]; },
       connection: (state, retryInMs, refusal) => {
         this.connection = state;
@@ -51,12 +62,14 @@ export class PeerState {
     });
   }
 
-  /** refresh reads status and notes once (after a write the event stream does not announce). */
+  /**
+   * refresh reads the status once (after an action whose effect the page
+   * shows at once). The notes come only from the event stream, whose changes
+   * are small however big the notebook.
+   */
   async refresh(): Promise<void> {
     try {
-      const [status, notes] = await Promise.all([this.client.status(), this.client.notes()]);
-      this.status = status;
-      this.notes = notes;
+      this.status = await this.client.status();
     } catch (error) {
       // The event stream reports the connection; the next event brings the state.
       // Over IPC nothing else tells a page of another origin that the app refuses it.
@@ -70,12 +83,30 @@ export class PeerState {
     this.sending = [...this.sending, entry];
     try {
       const result = await this.client.addNote(text);
-      // A pending note is announced by no event; a committed one normally arrived with the `notes` event already.
-      if (!result.committed || !this.notes?.notes.some((n) => n.id === result.note.id)) await this.refresh();
+      // The note shows "sending…" until its `notes` event has come (usually before the answer).
+      await this.untilShown(result, SHOWN_WAIT_MS);
       return result;
     } finally {
       this.sending = this.sending.filter((s) => s !== entry);
     }
+  }
+
+  /** untilShown waits up to `ms` for the list to show the note or pending request of `result`. */
+  private untilShown(result: WriteResult, ms: number): Promise<void> {
+    const shown = () => result.committed
+      ? this.notes?.notes.some((n) => n.id === result.note.id) === true
+      : this.notes?.pending.some((p) => p.requestId === result.pending.requestId) === true;
+    if (shown()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.notesListeners.delete(check);
+        resolve();
+      };
+      const check = () => { if (shown()) done(); };
+      const timer = setTimeout(done, ms);
+      this.notesListeners.add(check);
+    });
   }
 
   /**
