@@ -153,7 +153,7 @@ async function callLab(node: DemoNode, change: object): Promise<void> {
     method: 'POST',
     headers: { authorization: `Bearer ${node.api.token}`, 'content-type': 'application/json' },
     body: JSON.stringify(change),
-    signal: AbortSignal.timeout(5_000),
+    signal: AbortSignal.timeout(15_000), // a loaded machine can hold a peer's event loop for seconds
   });
   if (!res.ok) {
     const body = await res.json().catch(() => null) as { message?: string } | null;

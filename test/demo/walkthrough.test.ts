@@ -89,6 +89,8 @@ describe('Walkthrough', () => {
     const old = await leaderOnPage();
     await page.getByRole('button', { name: 'Pause clocks' }).click();
     await page.getByRole('button', { name: 'Resume clocks' }).waitFor();
+    // Every peer says its clock is paused (POST /api/lab without a change answers its settings).
+    for (const name of NAMES) expect((await demo.peerApi(name, 'POST', '/api/lab', {})).body).toMatchObject({ paused: true });
     await page.getByRole('button', { name: `Crash ${old}` }).click();
     const others = NAMES.filter((n) => n !== old);
     const terms = await Promise.all(others.map(termOf));
