@@ -4,10 +4,10 @@ import { DEMO_USAGE, parseCommandLine, parseHostPort, SERVE_USAGE, USAGE, UsageE
 describe('CommandLine', () => {
   it('reads serve with every flag', () => {
     const args = parseCommandLine(['serve', '--data', '/d', '--create', 'Team', '--name', 'Ada', '--listen', '/ip4/127.0.0.1/tcp/0',
-      '--api', '127.0.0.1:8080', '--peer', '/ip4/10.0.0.2/tcp/4001', '--peer', '/ip4/10.0.0.3/tcp/4001', '--no-mdns', '--max-voters', '3', '--tick-ms', '100', '--exit-with-parent']);
+      '--api', '127.0.0.1:8080', '--peer', '/ip4/10.0.0.2/tcp/4001', '--peer', '/ip4/10.0.0.3/tcp/4001', '--no-mdns', '--max-voters', '3', '--tick-ms', '100', '--exit-with-parent', '--lab']);
     expect(args).toEqual({
       command: 'serve', dataDir: '/d', create: 'Team', name: 'Ada', listen: ['/ip4/127.0.0.1/tcp/0'], api: { host: '127.0.0.1', port: 8080 },
-      peers: ['/ip4/10.0.0.2/tcp/4001', '/ip4/10.0.0.3/tcp/4001'], mdns: false, maxVoters: 3, snapshotEvery: 10_000, tickMs: 100, exitWithParent: true,
+      peers: ['/ip4/10.0.0.2/tcp/4001', '/ip4/10.0.0.3/tcp/4001'], mdns: false, maxVoters: 3, snapshotEvery: 10_000, tickMs: 100, exitWithParent: true, lab: true,
     });
   });
 

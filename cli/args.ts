@@ -13,7 +13,7 @@ const TICK_MS_HELP = `  --tick-ms <ms>          the Raft clock, 1 to 1000 ms per
 /** SERVE_USAGE is the help of `raftnotes serve`. */
 export const SERVE_USAGE = `Usage: raftnotes serve --data <dir> [--create <notebook name> | --invite <code>] [--name <display name>]
                        [--listen <multiaddr>]... [--api <host:port>] [--peer <multiaddr>]... [--no-mdns]
-                       [--max-voters <n>] [--snapshot-every <entries>] [--tick-ms <ms>] [--exit-with-parent]
+                       [--max-voters <n>] [--snapshot-every <entries>] [--tick-ms <ms>] [--exit-with-parent] [--lab]
 
 Runs one peer without a window: it serves its local API and pages, and prints one JSON ready line on stdout.
 
@@ -30,7 +30,10 @@ Runs one peer without a window: it serves its local API and pages, and prints on
 ${TICK_MS_HELP}
   --exit-with-parent      stop gently (as on SIGTERM) when stdin ends: the process that started the peer holds a
                           pipe on its stdin and never writes to it, so the peer stops when that process is gone,
-                          even killed. Without it stdin is ignored.`;
+                          even killed. Without it stdin is ignored.
+  --lab                   the demo's peers (raftnotes demo starts them so): a trace of the Raft messages and timers on
+                          /api/events, and the demo's controls (POST /api/lab: clock, pause and step, partitions,
+                          PreVote and CheckQuorum).`;
 
 /** INVITE_USAGE is the help of `raftnotes invite`. */
 export const INVITE_USAGE = `Usage: raftnotes invite --data <dir>
@@ -79,6 +82,8 @@ export interface ServeArgs {
   tickMs: number;
   /** Stop gently when stdin ends (the process that started the peer is gone). */
   exitWithParent: boolean;
+  /** Run for the demo: trace events and POST /api/lab. */
+  lab: boolean;
 }
 
 /** Args is a checked command line. */
@@ -129,6 +134,7 @@ function parseCommand(command: string, rest: string[]): Args {
         'snapshot-every': { type: 'string' },
         'tick-ms': { type: 'string' },
         'exit-with-parent': { type: 'boolean' },
+        lab: { type: 'boolean' },
       },
     }));
   } catch (error) {
@@ -168,7 +174,7 @@ function parseCommand(command: string, rest: string[]): Args {
   return {
     command: 'serve', dataDir, peers,
     ...(values['api'] !== undefined ? { api: parseHostPort(values['api'] as string) } : {}), mdns: values['no-mdns'] !== true, maxVoters, snapshotEvery, tickMs,
-    exitWithParent: values['exit-with-parent'] === true,
+    exitWithParent: values['exit-with-parent'] === true, lab: values['lab'] === true,
     ...(create !== undefined ? { create } : {}), ...(invite !== undefined ? { invite } : {}),
     ...(name !== undefined ? { name } : {}), ...(listen !== undefined ? { listen } : {}),
   };

@@ -23,7 +23,7 @@ export async function serve(args: ServeArgs, log: Logger): Promise<number> {
   await checkFirstRunFlags(args);
   const parentGone = args.exitWithParent ? watchParent() : null;
   const service = new NotesService({
-    dataDir: args.dataDir, peers: args.peers, mdns: args.mdns, maxVoters: args.maxVoters, snapshotEvery: args.snapshotEvery, tickMs: args.tickMs,
+    dataDir: args.dataDir, peers: args.peers, mdns: args.mdns, maxVoters: args.maxVoters, snapshotEvery: args.snapshotEvery, tickMs: args.tickMs, lab: args.lab,
     ...(args.name !== undefined ? { name: args.name } : {}), ...(args.listen !== undefined ? { listen: args.listen } : {}),
   });
   const peerLog = log.child('peer');

@@ -38,7 +38,7 @@ export function createIpcClient(bridge: RaftnotesBridge): ClientApi {
           const notes = mirror.apply(event.data);
           if (notes !== null) handlers.notes?.(notes);
         }
-        else handlers.log?.(event.data);
+        else if (event.event === 'log') handlers.log?.(event.data);
       });
       handlers.connection?.('open');
       return stop;

@@ -28,6 +28,8 @@ export interface DemoClusterInit {
   log?: (line: string) => void;
   /** The peers' Raft clock in ms per tick (serve --tick-ms). */
   tickMs: number;
+  /** Run the peers with --lab (trace and controls); default true. bench:trace runs them without, to compare. */
+  lab?: boolean;
 }
 
 const LAYOUT_FILE = 'demo.json';
@@ -102,9 +104,9 @@ export class DemoCluster {
     for (const listener of this.watchers) listener(node);
   }
 
-  /** peerFlags sets the Raft clock and names every other node with --peer, the first node (where a joiner asks first) leading. */
+  /** peerFlags runs the peer for the demo (--lab: trace and controls), sets the Raft clock and names every other node with --peer, the first node (where a joiner asks first) leading. */
   private peerFlags(node: DemoNode): string[] {
-    return ['--tick-ms', String(this.init.tickMs), ...this.nodes.filter((n) => n !== node).flatMap((n) => ['--peer', n.listenAddr])];
+    return [...(this.init.lab === false ? [] : ['--lab']), '--tick-ms', String(this.init.tickMs), ...this.nodes.filter((n) => n !== node).flatMap((n) => ['--peer', n.listenAddr])];
   }
 }
 

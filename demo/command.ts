@@ -39,7 +39,7 @@ export async function runDemo(args: DemoOptions): Promise<number> {
   const cluster = new DemoCluster({
     dataDir, nodes: args.nodes ?? DEFAULT_NODES, log: say, tickMs: args.tickMs,
   });
-  const server = new DemoServer({ cluster, port: args.port, temporary, say, log });
+  const server = new DemoServer({ cluster, port: args.port, temporary, say, log, tickMs: args.tickMs });
   let stopping: Promise<void> | null = null;
   const shutdown = () => {
     stopping ??= (async () => {

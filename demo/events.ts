@@ -12,6 +12,11 @@
 //   event: status    data: {"peer":"A","data":{…the peer's status…}}
 //   event: notes     data: {"peer":"A","data":{…the peer's notes snapshot…}}
 //   event: log       data: {"peer":"A","data":{"at":1764500000000,"text":"leader in term 3"}}
+//   event: trace     data: {"peer":"A","data":{…a batch of the peer's Raft messages and its timer (core/service/raft-trace.ts)…}}
+//   event: lab       data: {"peer":"","data":{tickMs, paused, preVote, checkQuorum, groups}}  (the demo's settings, for all peers)
+//
+// Trace batches are passed on as they come and never replayed: they are what
+// happens now, and a late dashboard draws from the next one.
 //
 // A subscriber whose unsent output passes maxBufferedBytes (a stalled or gone
 // page) is closed (EventStreamWriter); its page reconnects and is replayed the
@@ -60,6 +65,8 @@ export class DemoEvents {
   private readonly peers = new Map<string, PeerRecord>();
   private readonly subscribers = new Set<EventStreamWriter>();
   private stopped = false;
+  /** The demo's lab settings as last told (setLab), replayed to new dashboards. */
+  private lab: object | null = null;
 
   constructor(init: DemoEventsInit = {}) {
     this.init = init;
@@ -106,7 +113,7 @@ export class DemoEvents {
   subscribe(req: IncomingMessage, res: ServerResponse): void {
     if (this.stopped) throw new HttpError(503, 'demo-stopping', 'The demo is stopping.');
     const stream = new EventStreamWriter(res, this.init.maxBufferedBytes === undefined ? {} : { maxBufferedBytes: this.init.maxBufferedBytes });
-    let replay = '';
+    let replay = this.lab === null ? '' : frame('lab', '', this.lab);
     for (const peer of this.peers.values()) {
       const name = peer.view.name;
       replay += frame('process', name, peer.view) + frame('upstream', name, peer.connection);
@@ -119,6 +126,12 @@ export class DemoEvents {
     stream.onClose(drop);
     req.once('close', drop);
     if (!stream.write(replay)) drop();
+  }
+
+  /** setLab tells every dashboard the demo's lab settings (clock, safeguards, partition). */
+  setLab(settings: object): void {
+    this.lab = settings;
+    this.broadcast(frame('lab', '', settings));
   }
 
   /** stop lets go of every peer and ends every dashboard's stream. */
@@ -146,6 +159,8 @@ export class DemoEvents {
         peer.logKeys.delete(`${old.at}\n${old.text}`);
       }
       data = { at: data.at, text: data.text };
+    } else if (event === 'trace' && isObject(data) && Array.isArray((data as { messages?: unknown }).messages)) {
+      // passed on as it is: the peer built it, the page checks what it draws
     } else {
       return; // an event the dashboard does not know, or data of the wrong shape
     }

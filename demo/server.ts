@@ -10,18 +10,24 @@
 //   POST /api/demo/peers/:name/stop      stop gently (SIGTERM: a leader hands over first)
 //   POST /api/demo/peers/:name/crash     kill -9
 //   POST /api/demo/peers/:name/start     start again on its data
+//   GET  /api/demo/lab                   the lab settings {tickMs, paused, preVote, checkQuorum, groups}
+//   POST /api/demo/clock                 {tickMs?, paused?, step?} on every peer (DemoLab)
+//   POST /api/demo/safeguards            {preVote?, checkQuorum?} on every peer: off plays classic Raft
+//   POST /api/demo/partition             {groups: [["A","B"],["C","D","E"]]}: real cuts between the groups; [] heals
+//   POST /api/demo/split-vote            {names: ["B","C"]}: their election timers fire on the same tick
 //   ANY  /peers/:name/api/…              that peer's own API (isolate, leadership, notes, log, events…)
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { HttpError } from '../core/api/http/http-error.ts';
 import { HttpServer } from '../core/api/http/http-server.ts';
-import { sendJson } from '../core/api/http/json.ts';
+import { readJson, sendJson } from '../core/api/http/json.ts';
 import { checkBearerToken } from '../core/api/http/request-guard.ts';
 import { Router } from '../core/api/http/router.ts';
 import { StaticFiles } from '../core/api/http/static-files.ts';
 import { createLogger, type Logger } from '../core/service/logger.ts';
 import type { DemoCluster } from './cluster.ts';
 import { DemoEvents } from './events.ts';
+import { checked, clockChange, DemoLab, partitionChange, safeguardsChange, splitVoteChange } from './lab.ts';
 import type { DemoNode } from './node.ts';
 import { proxyToPeer } from './proxy.ts';
 
@@ -31,6 +37,8 @@ export interface DemoServerInit {
   port: number;
   /** Whether the cluster's directory goes away at exit (shown on the page). */
   temporary: boolean;
+  /** The peers' Raft clock at the start, ms per tick. */
+  tickMs: number;
   /** The built page and assets; default dist/renderer with demo.html at `/`. */
   ui?: StaticFiles;
   /** Reports a node action ("crashed A") for the demo's own output. */
@@ -47,6 +55,8 @@ export class DemoServer {
   readonly token = randomBytes(24).toString('base64url');
   /** The one event stream the page follows, fed by every running peer's own. */
   readonly events = new DemoEvents();
+  /** What the dashboard sets for every peer: clock, safeguards, partition. */
+  readonly lab: DemoLab;
   private readonly init: DemoServerInit;
   private readonly server: HttpServer;
   private readonly router = new Router();
@@ -55,6 +65,8 @@ export class DemoServer {
 
   constructor(init: DemoServerInit) {
     this.init = init;
+    this.lab = new DemoLab(init.cluster, init.tickMs);
+    this.events.setLab(this.lab.settings);
     this.ui = init.ui ?? new StaticFiles({ index: 'demo.html' });
     this.unwatch = init.cluster.watch((node) => this.events.update(node.view(), node.api));
     for (const node of init.cluster.nodes) this.events.update(node.view(), node.api);
@@ -65,6 +77,11 @@ export class DemoServer {
     for (const action of ['stop', 'crash', 'start'] as const) {
       this.router.on('POST', `/api/demo/peers/:name/${action}`, (_req, res, { params }) => this.act(res, this.node(params['name']!), action));
     }
+    this.router.on('GET', '/api/demo/lab', (_req, res) => sendJson(res, 200, this.lab.settings));
+    this.router.on('POST', '/api/demo/clock', async (req, res) => this.changeLab(res, this.lab.clock(checked(clockChange, await readJson(req)))));
+    this.router.on('POST', '/api/demo/safeguards', async (req, res) => this.changeLab(res, this.lab.safeguards(checked(safeguardsChange, await readJson(req)))));
+    this.router.on('POST', '/api/demo/partition', async (req, res) => this.changeLab(res, this.lab.partition(checked(partitionChange, await readJson(req)).groups)));
+    this.router.on('POST', '/api/demo/split-vote', async (req, res) => this.changeLab(res, this.lab.splitVote(checked(splitVoteChange, await readJson(req)).names)));
     this.server = new HttpServer({
       host: '127.0.0.1', port: init.port, log: init.log ?? createLogger('demo'), graceMs: 0,
       handle: (req, res, url) => this.serve(req, res, url),
@@ -105,6 +122,16 @@ export class DemoServer {
     await proxyToPeer(req, res, { name: node.name, ...node.api }, `${peer[2]}${url.search}`);
   }
 
+  /** changeLab answers a lab change with the settings then, and tells every dashboard (also when some peer failed). */
+  private async changeLab(res: ServerResponse, change: Promise<unknown>): Promise<void> {
+    try {
+      await change;
+    } finally {
+      this.events.setLab(this.lab.settings);
+    }
+    sendJson(res, 200, this.lab.settings);
+  }
+
   private async act(res: ServerResponse, node: DemoNode, action: 'stop' | 'crash' | 'start'): Promise<void> {
     const { cluster, say } = this.init;
     if (action === 'start') {
@@ -112,6 +139,7 @@ export class DemoServer {
       say?.(`starting ${node.name} again`);
       try {
         await cluster.startNode(node);
+        await this.lab.applyTo(node);
       } catch (error) {
         throw new HttpError(500, 'start-failed', `Node ${node.name} did not start: ${(error as Error).message}`);
       }

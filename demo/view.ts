@@ -18,3 +18,13 @@ export interface DemoNodeView {
   /** Why the node last stopped: "stopped", "crashed (SIGKILL)", "exited with 1"… */
   lastExit: string | null;
 }
+
+/** DemoLabSettings are what the demo holds for all its peers (GET /api/demo/lab): the Raft clock, the safeguards, the partition. */
+export interface DemoLabSettings {
+  tickMs: number;
+  paused: boolean;
+  preVote: boolean;
+  checkQuorum: boolean;
+  /** The partition: groups of node names, each cut off from the others; [] when healed. */
+  groups: string[][];
+}

@@ -6,13 +6,16 @@
 // subscriber first gets the current status, the whole document (a `notes`
 // event with `reset`) and the peer's recent log lines (NotesService.recentLog).
 import type { NotesService } from '../service/notes-service.ts';
+import type { TraceBatch } from '../service/raft-trace.ts';
 import type { LogLine, NotesChange, PeerStatus } from '../service/views.ts';
 
 /** ApiEvent is one event of the stream. */
 export type ApiEvent =
   | { event: 'status'; data: PeerStatus }
   | { event: 'notes'; data: NotesChange }
-  | { event: 'log'; data: LogLine };
+  | { event: 'log'; data: LogLine }
+  /** Only from a peer started with --lab (the demo's): its Raft messages and timer, every 100 ms. */
+  | { event: 'trace'; data: TraceBatch };
 
 /** EventFeed subscribes a receiver to the events; the result unsubscribes it. */
 export type EventFeed = (send: (event: ApiEvent) => void) => () => void;
@@ -29,9 +32,11 @@ export function eventFeed(service: NotesService): EventFeed {
       send({ event: 'notes', data: change });
     };
     const onLog = (evt: CustomEvent<LogLine>) => send({ event: 'log', data: evt.detail });
+    const onTrace = (evt: CustomEvent<TraceBatch>) => send({ event: 'trace', data: evt.detail });
     service.addEventListener('status', onStatus);
     service.addEventListener('notes', onNotes);
     service.addEventListener('log', onLog);
+    service.addEventListener('trace', onTrace);
     onStatus();
     onNotes();
     for (const line of service.recentLog()) send({ event: 'log', data: line });
@@ -39,6 +44,7 @@ export function eventFeed(service: NotesService): EventFeed {
       service.removeEventListener('status', onStatus);
       service.removeEventListener('notes', onNotes);
       service.removeEventListener('log', onLog);
+      service.removeEventListener('trace', onTrace);
     };
   };
 }

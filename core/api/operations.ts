@@ -9,7 +9,7 @@ import * as v from 'valibot';
 import type { NotesService } from '../service/notes-service.ts';
 import type { Note, PeerStatus, WriteResult } from '../service/views.ts';
 import type { HttpMethod } from './http/router.ts';
-import { body, exportFormat, logRange, notesQuery, noteText, noteVersion, openNotebook, pathParam } from './schemas.ts';
+import { body, exportFormat, labChange, logRange, notesQuery, noteText, noteVersion, openNotebook, pathParam } from './schemas.ts';
 
 /** HttpAnswer is a status and a JSON body, or a text body of the given content type. */
 export interface HttpAnswer {
@@ -116,6 +116,12 @@ export const OPERATIONS = {
     input: body({ isolated: v.boolean('Send {"isolated": true} to go offline, {"isolated": false} to reconnect.') }, '{"isolated":true}'),
     run: async (service, { isolated }) => ({ isolated: await service.running().setIsolated(isolated) }),
     http: { method: 'POST', path: '/api/network', from: 'body' },
+  }),
+  lab: operation({
+    summary: 'The demo\'s controls (peers started with --lab): Raft clock, pause and step, a cut from some peers, PreVote and CheckQuorum, a timer set to fire.',
+    input: labChange,
+    run: (service, change) => service.running().lab(change),
+    http: { method: 'POST', path: '/api/lab', from: 'body' },
   }),
   transferLeadership: operation({
     summary: 'Hands leadership to a voting member (this peer must lead) and waits for it to take over.',

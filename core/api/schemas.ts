@@ -76,6 +76,34 @@ export const openNotebook = v.pipe(
   v.transform((input) => input!),
 );
 
+const LAB_EXAMPLE = '{"paused":true}, {"tickMs":100}, {"step":1}, {"cut":["<peer id>"]}, {"preVote":false,"checkQuorum":false} or {"fireElectionIn":1}';
+
+/** labTicks is a whole number of ticks (or ms) in [min, max], named in its message. */
+function labNumber(name: string, min: number, max: number) {
+  const message = `${name} must be a whole number from ${min} to ${max}.`;
+  return v.optional(v.pipe(v.number(message), v.safeInteger(message), v.minValue(min, message), v.maxValue(max, message)));
+}
+
+/** labFlag is an optional boolean lab setting. */
+function labFlag(name: string) {
+  return v.optional(v.boolean(`${name} must be true or false.`));
+}
+
+/** labChange is POST /api/lab's body: the demo's controls, any of them at once. */
+export const labChange = body({
+  tickMs: labNumber('tickMs (milliseconds per Raft tick)', 1, 1000),
+  paused: labFlag('paused'),
+  step: labNumber('step (ticks to make while paused)', 1, 100),
+  cut: v.optional(v.pipe(
+    v.array(v.pipe(v.string('cut lists peer ids (strings).'), v.maxLength(200, 'A peer id in cut is at most 200 characters.')),
+      'cut must be a list of peer ids, [] to heal.'),
+    v.maxLength(64, 'cut lists at most 64 peers.'),
+  )),
+  preVote: labFlag('preVote'),
+  checkQuorum: labFlag('checkQuorum'),
+  fireElectionIn: labNumber('fireElectionIn (ticks)', 1, 1000),
+}, LAB_EXAMPLE);
+
 /** checkInput returns `raw` checked by `schema`, or throws the ServiceError of its first problem. */
 export function checkInput<S extends v.GenericSchema>(schema: S, raw: unknown): v.InferOutput<S> {
   const result = v.safeParse(schema, raw, { abortEarly: true });

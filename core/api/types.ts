@@ -7,6 +7,7 @@ export type {
 } from '../service/views.ts';
 export type { LogEntryView, LogPage } from '../service/log-view.ts';
 export type { ApiEvent } from './events.ts';
+export type { LabSettings, TraceBatch, TraceMessage } from '../service/raft-trace.ts';
 export type { ServiceErrorCode } from '../service/errors.ts';
 export { MEMBER_ROLES } from '../service/views.ts';
 export { MAX_TEXT_BYTES } from '../notes/limits.ts';

@@ -56,8 +56,15 @@ export class Libp2pRaftTransport extends TypedEventEmitter<RaftTransportEvents> 
     if (state !== undefined && state.link.wanted && !state.link.reachable) state.dialer.hurry();
   };
   private readonly onGateChange = (evt: CustomEvent<boolean>): void => {
-    if (evt.detail) this.cutOff();
-    else for (const state of this.links.values()) if (state.link.wanted) state.dialer.hurry();
+    if (evt.detail) {
+      this.cutOff();
+      return;
+    }
+    for (const [id, state] of this.links) {
+      if (this.gate.blocks(id)) state.dialer.abort(new IsolatedError());
+      else if (state.link.wanted) state.dialer.hurry();
+    }
+    this.inbound.abortFrom((from) => this.gate.blocks(from));
   };
 
   private constructor(components: Libp2pRaftTransportComponents, options: RaftTransportOptions) {
@@ -151,6 +158,13 @@ export class Libp2pRaftTransport extends TypedEventEmitter<RaftTransportEvents> 
     }
   }
 
+  async setCut(peers: readonly NodeId[]): Promise<void> {
+    this.gate.setCut(peers);
+    await Promise.all(this.libp2p.getConnections().filter((c) => this.gate.blocks(c.remotePeer.toString())).map(async (c) => {
+      await c.close({ signal: AbortSignal.timeout(CLOSE_TIMEOUT_MS) }).catch(() => c.abort(new IsolatedError()));
+    }));
+  }
+
   setReceivingPaused(paused: boolean): void {
     this.inbound.setPaused(paused);
   }
@@ -208,11 +222,11 @@ export class Libp2pRaftTransport extends TypedEventEmitter<RaftTransportEvents> 
   }
 
   private accept(stream: Stream, connection: Connection): void {
-    if (this.stopped || this.gate.isolated) {
+    const from = connection.remotePeer.toString();
+    if (this.stopped || this.gate.blocks(from)) {
       stream.abort(new IsolatedError());
       return;
     }
-    const from = connection.remotePeer.toString();
     this.stateFor(from, false);
     this.inbound.accept(stream, from);
   }

@@ -32,7 +32,7 @@ export class MemoryNetwork {
   /** open returns a new stream from `from` to `to`, or null when `to` is away or either is isolated. */
   open(from: MemoryTransport, to: NodeId): MemoryPipe | null {
     const target = this.nodes.get(to);
-    if (target === undefined || from.isolated || target.isolated) return null;
+    if (target === undefined || from.blocks(to) || target.blocks(from.localId)) return null;
     const pipe = new MemoryPipe(from, target, this.window, from.maxFrameBytes);
     target.accept(pipe);
     return pipe;

@@ -37,7 +37,7 @@ export class MemoryLan {
   /** reachable returns peer `id` when `from` can talk to it now: both running and neither isolated. */
   reachable(from: MemoryPeer, id: string): MemoryPeer | null {
     const target = this.peers.get(id);
-    if (target === undefined || target === from || from.isolated || target.isolated) return null;
+    if (target === undefined || target === from || from.raft.blocks(id) || target.raft.blocks(from.peerId)) return null;
     return target;
   }
 
@@ -143,6 +143,10 @@ export class MemoryPeer extends TypedEventEmitter<NotebookNetworkEvents> impleme
     if (discoverable === this.discoverableValue) return;
     this.discoverableValue = discoverable;
     if (discoverable) this.lan.announce(this);
+  }
+
+  async setCut(peers: readonly string[]): Promise<void> {
+    await this.raft.setCut(peers);
   }
 
   async setIsolated(isolated: boolean): Promise<void> {

@@ -33,6 +33,8 @@ export class MemoryTransport extends TypedEventEmitter<RaftTransportEvents> impl
   private readonly inbound = new Set<MemoryPipe>();
   private handler: FrameHandler | null = null;
   private cut = false;
+  /** The peers this transport is cut off from (setCut), both ways. */
+  private cutPeers: ReadonlySet<NodeId> = new Set();
   private stopped = false;
   private handlerErrors = 0;
 
@@ -100,6 +102,25 @@ export class MemoryTransport extends TypedEventEmitter<RaftTransportEvents> impl
       this.dropAll();
     } else {
       this.network.announce(this);
+    }
+  }
+
+  /** blocks tells whether this transport may not talk to `peer` now. */
+  blocks(peer: NodeId): boolean {
+    return this.isolated || this.cutPeers.has(peer);
+  }
+
+  async setCut(peers: readonly NodeId[]): Promise<void> {
+    if (this.stopped) return;
+    const healed = [...this.cutPeers].filter((p) => !peers.includes(p));
+    this.cutPeers = new Set(peers);
+    for (const peer of peers) {
+      this.dropLinksTo(peer);
+      this.network.each((t) => { if (t.localId === peer) t.dropLinksTo(this.localId); });
+    }
+    for (const peer of healed) {
+      this.reconnect(peer);
+      this.network.each((t) => { if (t.localId === peer) t.reconnect(this.localId); });
     }
   }
 

@@ -57,6 +57,8 @@ export interface NotebookNetwork extends TypedEventTarget<NotebookNetworkEvents>
   setDiscoverable(discoverable: boolean): void;
   /** setIsolated cuts this peer off from all others, or reconnects it. */
   setIsolated(isolated: boolean): Promise<void>;
+  /** setCut cuts this peer off from exactly `peers` (the demo's partitions into groups); none heals. */
+  setCut(peers: readonly string[]): Promise<void>;
   /** stop closes every connection; the network cannot be used again. */
   stop(): Promise<void>;
 }

@@ -168,6 +168,11 @@ export class Peer extends TypedEventEmitter<NotebookNetworkEvents> implements No
     await this.raft.setIsolated(isolated);
   }
 
+  /** setCut cuts this peer off from exactly `peers`: closes the connections to them, refuses new ones both ways, stops redialing them; none heals. */
+  async setCut(peers: readonly string[]): Promise<void> {
+    await this.raft.setCut(peers);
+  }
+
   /** stop closes every stream and connection and stops the node. */
   async stop(): Promise<void> {
     if (this.stopped) return;

@@ -86,7 +86,7 @@ export class RaftDialer {
   }
 
   private wanted(): boolean {
-    return !this.init.stopped() && this.init.link.wanted && !this.init.gate.isolated;
+    return !this.init.stopped() && this.init.link.wanted && !this.init.gate.blocks(this.init.link.peer);
   }
 
   private scheduleRedial(): void {

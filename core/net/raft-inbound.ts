@@ -25,7 +25,8 @@ export interface RaftInboundInit {
 /** RaftInbound reads the inbound raft streams of one transport. */
 export class RaftInbound {
   private readonly init: RaftInboundInit;
-  private readonly streams = new Set<Stream>();
+  /** Each open inbound stream and the peer that opened it. */
+  private readonly streams = new Map<Stream, NodeId>();
   private paused = false;
 
   constructor(init: RaftInboundInit) {
@@ -36,7 +37,7 @@ export class RaftInbound {
   accept(stream: Stream, from: NodeId): void {
     const { localId, maxFrameBytes, log } = this.init;
     stream.inactivityTimeout = STREAM_INACTIVITY_TIMEOUT_MS;
-    this.streams.add(stream);
+    this.streams.set(stream, from);
     const reader = new FrameReader({ address: { from, to: localId }, maxFrameBytes });
     stream.addEventListener('message', (evt) => {
       try {
@@ -57,13 +58,22 @@ export class RaftInbound {
   /** setPaused stops (or resumes) reading every stream, present and future. */
   setPaused(paused: boolean): void {
     this.paused = paused;
-    for (const s of this.streams) this.applyPause(s);
+    for (const s of this.streams.keys()) this.applyPause(s);
   }
 
   /** abortAll aborts every inbound stream (isolation, stop). */
   abortAll(err: Error = new IsolatedError()): void {
-    for (const s of this.streams) s.abort(err);
+    for (const s of this.streams.keys()) s.abort(err);
     this.streams.clear();
+  }
+
+  /** abortFrom aborts the inbound streams of the peers `cut` says (a partition's cut). */
+  abortFrom(cut: (from: NodeId) => boolean, err: Error = new IsolatedError()): void {
+    for (const [s, from] of this.streams) {
+      if (!cut(from)) continue;
+      s.abort(err);
+      this.streams.delete(s);
+    }
   }
 
   private applyPause(stream: Stream): void {

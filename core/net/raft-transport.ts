@@ -108,6 +108,11 @@ export interface RaftTransport extends TypedEventTarget<RaftTransportEvents> {
    * ones both ways and stops redialing. setIsolated(false) reconnects at once.
    */
   setIsolated(isolated: boolean): Promise<void>;
+  /**
+   * setCut cuts this peer off from exactly `peers` (both ways, as isolation
+   * does, for the demo's partitions into groups); setCut([]) heals the cut.
+   */
+  setCut(peers: readonly NodeId[]): Promise<void>;
   /** setReceivingPaused stops (or resumes) reading from peers, so that backpressure reaches them. */
   setReceivingPaused(paused: boolean): void;
   /** stats returns the counters, for the cluster view and tests. */

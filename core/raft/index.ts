@@ -3,6 +3,6 @@ export { RaftNode } from './raft-node.ts';
 export { RaftInvariantError } from './errors.ts';
 export { decodeMembership, encodeMembership } from './membership.ts';
 export type {
-  Entry, HardState, Membership, MembershipChange, Message, MessageType, NodeId, ProgressStatus,
+  ElectionTimer, Entry, HardState, Membership, MembershipChange, Message, MessageType, NodeId, ProgressStatus,
   ProposeResult, RaftOptions, Ready, Role, Snapshot, SoftState, Status,
 } from './types.ts';

@@ -14,7 +14,7 @@ import { applyChange, decodeMembership, encodeMembership, isMember, isVoter, mem
 import { Progress } from './progress.ts';
 import { committedIndex, voteResult } from './quorum.ts';
 import type {
-  Entry, HardState, MembershipChange, Message, NodeId, ProgressStatus, ProposeResult,
+  ElectionTimer, Entry, HardState, MembershipChange, Message, NodeId, ProgressStatus, ProposeResult,
   RaftOptions, Ready, Role, Snapshot, SoftState, Status,
 } from './types.ts';
 
@@ -28,8 +28,9 @@ export class RaftNode {
 
   private readonly electionTicks: number;
   private readonly heartbeatTicks: number;
-  private readonly preVote: boolean;
-  private readonly checkQuorum: boolean;
+  /** Whether elections start with a pre-vote and leaders step down without a majority; setSafeguards changes them. */
+  private preVote: boolean;
+  private checkQuorum: boolean;
   private readonly quiesce: boolean;
   private readonly quietHeartbeatTicks: number;
   private readonly quietTimeoutTicks: number;
@@ -271,6 +272,53 @@ export class RaftNode {
     const from = Math.max(lo, this.log.firstIndex());
     if (from > this.log.lastIndex() || maxCount <= 0) return [];
     return this.log.slice(from, maxCount, Number.POSITIVE_INFINITY);
+  }
+
+  /**
+   * electionTimer is the clock that makes this node act next: for a follower
+   * or candidate, the ticks since its election timeout was reset and the
+   * randomized timeout; for a leader, the ticks since its last heartbeat and
+   * the heartbeat interval; while quiescent, the quiet timeout (follower) or
+   * quiet heartbeat interval (leader). For the demo's timer rings; reading it
+   * changes nothing.
+   */
+  electionTimer(): ElectionTimer {
+    if (this.quiescent) {
+      return this.role === 'leader'
+        ? { kind: 'heartbeat', elapsed: this.quietElapsed, timeout: this.quietHeartbeatTicks }
+        : { kind: 'election', elapsed: this.quietElapsed, timeout: this.quietTimeoutTicks };
+    }
+    if (this.role === 'leader') return { kind: 'heartbeat', elapsed: this.heartbeatElapsed, timeout: this.heartbeatTicks };
+    return { kind: 'election', elapsed: this.electionElapsed, timeout: this.randomizedElectionTimeout };
+  }
+
+  /**
+   * fireElectionIn makes this node's election timeout fire after `ticks` more
+   * ticks (at least 1), as if its random draw had given that: two nodes set
+   * alike campaign together (the demo's split vote). A leader ignores it.
+   */
+  fireElectionIn(ticks: number): void {
+    invariant(Number.isInteger(ticks) && ticks >= 1, () => `fireElectionIn: ticks must be a whole number >= 1, not ${ticks}`);
+    if (this.role === 'leader') return;
+    if (this.quiescent) this.wake();
+    this.randomizedElectionTimeout = Math.max(this.randomizedElectionTimeout, ticks);
+    this.electionElapsed = this.randomizedElectionTimeout - ticks;
+  }
+
+  /**
+   * setSafeguards turns PreVote (dissertation §9.6: a node that cannot win does
+   * not raise the term) and CheckQuorum (§6.2: a leader that hears no majority
+   * steps down) on or off while the node runs: off plays classic Raft, where a
+   * cut-off leader keeps its term and accepts writes it cannot commit.
+   */
+  setSafeguards(safeguards: { preVote?: boolean; checkQuorum?: boolean }): void {
+    if (safeguards.preVote !== undefined) this.preVote = safeguards.preVote;
+    if (safeguards.checkQuorum !== undefined) this.checkQuorum = safeguards.checkQuorum;
+  }
+
+  /** safeguards tells whether PreVote and CheckQuorum are on. */
+  safeguards(): { preVote: boolean; checkQuorum: boolean } {
+    return { preVote: this.preVote, checkQuorum: this.checkQuorum };
   }
 
   /** softState is the part of the state a driver watches for changes; cheap enough to read after every input. */

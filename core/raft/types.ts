@@ -153,6 +153,14 @@ export interface SoftState {
   membership: Readonly<Membership>;
 }
 
+/** ElectionTimer is the timer a node acts on next, in ticks (RaftNode.electionTimer). Invariant: 0 <= elapsed < timeout. */
+export interface ElectionTimer {
+  /** 'election' for followers and candidates (they campaign when it runs out), 'heartbeat' for a leader. */
+  kind: 'election' | 'heartbeat';
+  elapsed: number;
+  timeout: number;
+}
+
 /** ProposeResult says where a proposal went, or why it was refused. */
 export type ProposeResult =
   | { ok: true; index: number; term: number }

@@ -19,7 +19,9 @@ export type ServiceErrorCode =
   /** The cluster or this peer cannot do it now. */
   | 'no-majority' | 'storage-failed'
   /** This peer has not applied the log as far as asked yet. */
-  | 'behind';
+  | 'behind'
+  /** The demo's controls (POST /api/lab) on a peer started without --lab. */
+  | 'lab-off';
 
 /** UNEXPECTED_ERROR_MESSAGE is what every adapter answers for a bug (an error that is not a ServiceError). */
 export const UNEXPECTED_ERROR_MESSAGE = 'The peer hit an unexpected error; see its log. Your notes are safe.';

@@ -39,6 +39,8 @@ export interface NotesServiceInit {
   tickMs?: number;
   /** How long a write waits for the commit before it is answered as pending. Default 2,000 ms. */
   commitWaitMs?: number;
+  /** Run for the demo (serve --lab): `trace` events and the demo's controls (POST /api/lab). */
+  lab?: boolean;
 }
 
 /** ServiceEvents are a running notebook's events, handed on. */
@@ -292,13 +294,13 @@ export class NotesService extends TypedEventEmitter<ServiceEvents> {
       running = await RunningNotebook.open({
         notebook, name: profile.name, origin: profile.origin, joinTargets,
         maxVoters: this.init.maxVoters ?? 5, snapshotEvery: this.init.snapshotEvery ?? 10_000,
-        tickMs: this.init.tickMs ?? 10, commitWaitMs: this.init.commitWaitMs ?? 2_000,
+        tickMs: this.init.tickMs ?? 10, commitWaitMs: this.init.commitWaitMs ?? 2_000, lab: this.init.lab === true,
       }, { storage, outbox, network, clock: systemClock, names });
     } catch (error) {
       for (const component of opened.reverse()) await component.close().catch(() => {});
       throw error;
     }
-    for (const type of ['status', 'notes', 'log', 'fatal'] as const) {
+    for (const type of ['status', 'notes', 'log', 'fatal', 'trace'] as const) {
       running.addEventListener(type, (evt: CustomEvent) => this.safeDispatchEvent(type, { detail: evt.detail }));
     }
     this.notebookValue = running;

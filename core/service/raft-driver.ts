@@ -37,12 +37,17 @@
 //
 // What each of these choices was measured to save: bench/results/design.md.
 //
+// The demo holds the clock (setTickMs, setPaused, stepTick): a paused driver
+// makes no ticks at all (no heartbeat, no election, no held message released)
+// until it resumes or is stepped one tick at a time; messages and proposals
+// are still taken in. A new tick length counts from the tick the clock is at.
+//
 // After every input (a tick, a message, a proposal) and every Ready, the
 // driver compares the core's SoftState (role, term, leader, commit index,
 // membership) with the last one it saw and emits 'change' when it differs,
 // so nobody polls the core: waitFor(predicate, ms) waits on those events.
 import { TypedEventEmitter } from '@libp2p/interface';
-import { RaftNode, type Message, type ProposeResult, type Ready, type MembershipChange, type NodeId, type SoftState } from '../raft/index.ts';
+import { RaftNode, type ElectionTimer, type Message, type ProposeResult, type Ready, type MembershipChange, type NodeId, type SoftState } from '../raft/index.ts';
 import type { RaftStorage } from '../storage/index.ts';
 
 /** HOLD_TICKS is how many ticks an AppendEntries without entries waits for entries to carry its commit index instead. */
@@ -78,7 +83,9 @@ export interface RaftDriverEvents {
 export class RaftDriver extends TypedEventEmitter<RaftDriverEvents> {
   readonly node: RaftNode;
   private readonly init: RaftDriverInit;
-  private readonly tickMs: number;
+  private tickMs: number;
+  /** Set while the demo holds the clock: no tick is made but by stepTick. Invariant: paused implies timer === null. */
+  private paused = false;
   /** The one timer: set for the next tick that does something, not every tick. */
   private timer: NodeJS.Timeout | null = null;
   private started = false;
@@ -205,7 +212,7 @@ export class RaftDriver extends TypedEventEmitter<RaftDriverEvents> {
 
   /** plan sets the timer for the first tick that does something (see the top of this file), if sooner than the one set. */
   private plan(): void {
-    if (!this.started || this.failed !== null) return;
+    if (!this.started || this.failed !== null || this.paused) return;
     let due = this.node.ticksUntilDue();
     for (const h of this.held.values()) due = Math.min(due, h.at + HOLD_TICKS - this.clock);
     const wake = this.clock + Math.max(1, due);
@@ -215,6 +222,53 @@ export class RaftDriver extends TypedEventEmitter<RaftDriverEvents> {
     }
     this.wakeTick = wake;
     this.timer = setTimeout(() => this.onTimer(), Math.max(0, this.baseTime + (wake - this.baseClock) * this.tickMs - performance.now()));
+  }
+
+  /** clockSetting is the Raft clock's setting: milliseconds per tick, and whether it is paused. */
+  get clockSetting(): { tickMs: number; paused: boolean } {
+    return { tickMs: this.tickMs, paused: this.paused };
+  }
+
+  /** setTickMs changes the length of a tick from now on; the ticks owed at the old length are made first. */
+  setTickMs(ms: number): void {
+    if (!(Number.isInteger(ms) && ms >= 1)) throw new RangeError(`a tick must last a whole number of milliseconds >= 1, not ${ms}`);
+    this.catchUp();
+    this.tickMs = ms;
+    this.restartClock();
+  }
+
+  /** setPaused stops the Raft clock (true) or lets it run again from the tick it is at (false). */
+  setPaused(paused: boolean): void {
+    if (paused === this.paused) return;
+    if (paused) this.catchUp();
+    this.paused = paused;
+    this.restartClock();
+  }
+
+  /** stepTick makes one tick while the clock is paused (and nothing when it runs: its own ticks go on). */
+  stepTick(): void {
+    if (!this.paused || this.failed !== null) return;
+    this.node.tick();
+    this.clock++;
+    this.releaseHeld();
+    this.observe();
+    this.tickReady = this.node.hasReady();
+    if (this.node.hasReady()) this.kick();
+  }
+
+  /** electionTimer is the core's election (or heartbeat) timer with the ticks the clock owes counted in. */
+  electionTimer(): ElectionTimer {
+    const timer = this.node.electionTimer();
+    return { ...timer, elapsed: Math.min(timer.timeout - 1, timer.elapsed + this.clockNow() - this.clock) };
+  }
+
+  /** restartClock sets the timer again, counting from now at the current tick length (none while paused). */
+  private restartClock(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.baseTime = performance.now();
+    this.baseClock = this.clock;
+    this.plan();
   }
 
   step(message: Message): void {

@@ -14,7 +14,10 @@
 // NOTES_EVENTS_EVERY_MS (the first at once, the last never lost), so a burst
 // of commits costs a page one event per period, not one per commit; a page
 // is sent the notes changed since the revision it holds (notesSince). `log`
-// is the story a person follows (elections, joins, partitions).
+// is the story a person follows (elections, joins, partitions). A peer run
+// for the demo (`lab`) also emits `trace` (RaftTrace: its Raft messages and
+// timer, bounded) and takes the demo's controls (lab(): clock, cut, classic
+// Raft, a timer set to fire); any other peer makes no trace at all.
 import { TypedEventEmitter } from '@libp2p/interface';
 import { RaftNode, type Ready } from '../raft/index.ts';
 import type { RaftStorage } from '../storage/index.ts';
@@ -35,6 +38,7 @@ import { Proposals, type Settled } from './proposals.ts';
 import { packSnapshot, unpackSnapshot } from './snapshot-codec.ts';
 import { Throttle } from './throttle.ts';
 import { RaftDriver, type SoftStateChange } from './raft-driver.ts';
+import { RaftTrace, type LabSettings, type TraceBatch } from './raft-trace.ts';
 import type { LogLine, NotesChange, NotesSnapshot, PeerStatus, PendingRequest, WriteResult } from './views.ts';
 
 /** EVENTS_EVERY_MS is the shortest time between two `status` events. */
@@ -72,6 +76,22 @@ export interface NotebookInit {
   tickMs: number;
   /** How long a write waits for the commit before it is answered as pending. */
   commitWaitMs: number;
+  /** Run for the demo (serve --lab): emit `trace` events and take lab() controls. */
+  lab?: boolean;
+}
+
+/** LabChange is what the demo may change on a peer at once (POST /api/lab); what is left out stays. */
+export interface LabChange {
+  tickMs?: number;
+  paused?: boolean;
+  /** Ticks to make now, the clock being paused. */
+  step?: number;
+  /** The peers to be cut off from (ids); [] heals. */
+  cut?: string[];
+  preVote?: boolean;
+  checkQuorum?: boolean;
+  /** Make the election timeout fire after this many ticks (a provoked split vote). */
+  fireElectionIn?: number;
 }
 
 /** NotebookEvents are the events a running notebook emits. */
@@ -84,6 +104,8 @@ export interface NotebookEvents {
   log: CustomEvent<LogLine>;
   /** Storage failed: the notebook acknowledges nothing more. */
   fatal: CustomEvent<Error>;
+  /** Lab only: the Raft messages sent and the timer, every TRACE_EVERY_MS. */
+  trace: CustomEvent<TraceBatch>;
 }
 
 /** RunningNotebook runs one peer of a notebook: open it (RunningNotebook.open), listen to its events, start it. */
@@ -115,6 +137,10 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
   private readonly statusEvents = new Throttle(EVENTS_EVERY_MS, () => this.emit('status'));
   private readonly notesEvents = new Throttle(NOTES_EVENTS_EVERY_MS, () => this.emit('notes'));
   private stopping = false;
+  /** The peers this one is cut off from (lab()). */
+  private cutPeers: string[] = [];
+  /** Lab only (init.lab): the trace of this peer's Raft messages; null otherwise, and never consulted then. */
+  private readonly trace: RaftTrace | null;
 
   /** open reads the notebook's state from storage; start() sets it to work. */
   static async open(init: NotebookInit, components: NotebookComponents): Promise<RunningNotebook> {
@@ -125,6 +151,8 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
       // A joining peer is a learner of a group it does not know yet; the leader's log tells it.
       membership: init.origin === 'created' ? { voters: [id], learners: [] } : { voters: [], learners: [id] },
       restore,
+      // The demo shows heartbeats and election timers as they run: its peers never go quiet.
+      ...(init.lab === true ? { quiesce: false } : {}),
     });
     const doc = restore.snapshot === undefined ? new NotesDocument() : NotesDocument.restore(unpackSnapshot(restore.snapshot.data));
     return new RunningNotebook(init, components, node, doc, restore.snapshot?.index ?? 0);
@@ -139,10 +167,19 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
     this.compactedAt = compactedAt;
     this.names = components.names ?? new MemberNames();
     const { network, storage, clock, outbox } = components;
+    const trace = init.lab === true ? new RaftTrace({
+      clock,
+      sample: () => ({ timer: this.driver.electionTimer(), lab: this.labSettings() }),
+      emit: (batch) => this.safeDispatchEvent('trace', { detail: batch }),
+    }) : null;
+    this.trace = trace;
     this.driver = new RaftDriver({
       node,
       storage,
-      send: (messages) => network.raft.send(messages),
+      send: trace === null ? (messages) => network.raft.send(messages) : (messages) => {
+        network.raft.send(messages);
+        trace.record(messages);
+      },
       apply: (rd) => this.apply(rd),
       onFatal: (error) => this.onFatal(error),
       tickMs: init.tickMs,
@@ -189,6 +226,7 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
     const { membership } = this.driver.softState;
     if (membership.voters.length === 1 && membership.voters[0] === network.peerId) this.driver.campaign();
     this.driver.start();
+    this.trace?.start();
     this.proposals.proposePending();
   }
 
@@ -207,6 +245,7 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
     if (this.stopping) return;
     this.stopping = true;
     if (this.fatalError === null) await this.handOver();
+    this.trace?.stop();
     this.statusEvents.stop();
     this.notesEvents.stop();
     this.joiner?.stop();
@@ -414,6 +453,41 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
     if (!isolated) this.proposals.proposePending();
     this.statusChanged();
     return isolated;
+  }
+
+  /** lab applies the demo's controls (a peer run with `lab` only) and returns the settings then. */
+  async lab(change: LabChange): Promise<LabSettings> {
+    if (this.trace === null) {
+      throw new ServiceError('lab-off', 'This peer takes the demo\'s controls only when started with --lab (raftnotes demo starts its peers so).');
+    }
+    const { driver } = this;
+    if (change.preVote !== undefined || change.checkQuorum !== undefined) {
+      driver.node.setSafeguards({
+        ...(change.preVote !== undefined ? { preVote: change.preVote } : {}),
+        ...(change.checkQuorum !== undefined ? { checkQuorum: change.checkQuorum } : {}),
+      });
+      const { preVote, checkQuorum } = driver.node.safeguards();
+      this.log(`PreVote ${preVote ? 'on' : 'off'}, CheckQuorum ${checkQuorum ? 'on' : 'off'}`);
+    }
+    if (change.tickMs !== undefined) driver.setTickMs(change.tickMs);
+    if (change.paused !== undefined) driver.setPaused(change.paused);
+    if (change.fireElectionIn !== undefined) driver.node.fireElectionIn(change.fireElectionIn);
+    for (let i = 0; i < (change.step ?? 0); i++) driver.stepTick();
+    if (change.cut !== undefined) {
+      const cut = change.cut.filter((id) => id !== this.id);
+      await this.components.network.setCut(cut);
+      this.cutPeers = cut;
+      this.log(cut.length === 0 ? 'the partition is healed' : `cut off from ${cut.map((id) => this.names.label(id)).join(', ')}`);
+      if (cut.length === 0) this.proposals.proposePending();
+      this.statusChanged();
+    }
+    this.trace.flush();
+    return this.labSettings();
+  }
+
+  /** labSettings is what the demo holds of this peer now. */
+  private labSettings(): LabSettings {
+    return { ...this.driver.clockSetting, ...this.driver.node.safeguards(), cut: [...this.cutPeers] };
   }
 
   /** transferLeadership hands leadership to voter `to` (this peer must lead) and waits for it to take over; it returns the leader then known. */

@@ -61,7 +61,7 @@ describe('Dashboard', () => {
     for (const name of survivors) {
       const entry = page.getByRole('list', { name: `Log of ${name}` }).getByRole('listitem').filter({ hasText: 'add "set 5"' });
       await expect.poll(async () => (await entry.count()) === 1 ? entry.textContent() : null, { timeout: 15_000 })
-        .toMatch(/· committed · add "set 5" by /);
+        .toMatch(/, committed · add "set 5" by /);
     }
     await expect.poll(() => page.getByRole('region', { name: 'Timeline' }).textContent()).toMatch(new RegExp(`${next} is leader of term \\d+`));
     // Peer ids are shown as node names, also in lines heard before the page knew every node's id.

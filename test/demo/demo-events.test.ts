@@ -130,6 +130,24 @@ async function setup(count: number, init: ConstructorParameters<typeof DemoEvent
 }
 
 describe('DemoEvents', () => {
+  it('passes trace batches on as they come, never replayed, and tells the lab settings to every dashboard, late ones too', async () => {
+    const { events, peers, run, dashboard } = await setup(1);
+    const early = await dashboard();
+    run(0);
+    await waitFor('the peer followed', () => peers[0]!.streams.size === 1);
+    const batch = { at: 1, messages: [{ at: 1, type: 'RequestVote', from: 'a', to: 'b', term: 2, preVote: false }], dropped: 0 };
+    peers[0]!.send('trace', batch);
+    peers[0]!.send('trace', { at: 2, messages: 'not a list' });
+    expect(await early.until('A', 'trace')).toEqual(batch);
+    events.setLab({ tickMs: 100, paused: true, preVote: false, checkQuorum: false, groups: [] });
+    expect(await early.until('', 'lab')).toMatchObject({ tickMs: 100, paused: true });
+    const late = await dashboard();
+    expect(await late.until('', 'lab')).toMatchObject({ tickMs: 100, paused: true });
+    await late.until('A', 'process');
+    expect(late.of('A', 'trace')).toEqual([]);
+    expect(early.of('A', 'trace')).toHaveLength(1);
+  });
+
   it('fans out the events of 8 peers (more than a browser opens per host) on one stream, one upstream each', async () => {
     const { peers, names, run, dashboard } = await setup(8);
     const page = await dashboard();

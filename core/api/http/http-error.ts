@@ -9,7 +9,7 @@ export type HttpErrorCode =
   | 'unauthorized' | 'forbidden-host' | 'forbidden-origin' | 'not-found' | 'method-not-allowed'
   | 'invalid-json' | 'incomplete-body' | 'too-large' | 'stopping' | 'internal'
   /** The demo server's own. */
-  | 'no-such-peer' | 'peer-stopped' | 'peer-running' | 'peer-unreachable' | 'start-failed' | 'demo-stopping';
+  | 'no-such-peer' | 'peer-stopped' | 'peer-running' | 'peer-unreachable' | 'start-failed' | 'demo-stopping' | 'invalid-control';
 
 /** HttpError is answered with its status and `{ error: code, message, ...extra }`. */
 export class HttpError extends Error {
@@ -50,4 +50,5 @@ export const ERROR_STATUS: Readonly<Record<ServiceErrorCode, number>> = {
   'no-majority': 503,
   'storage-failed': 503,
   'behind': 503,
+  'lab-off': 403,
 };

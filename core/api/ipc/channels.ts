@@ -5,7 +5,7 @@
 
 /** IPC_OPERATIONS names every operation of the table (core/api/operations.ts), in its order. */
 export const IPC_OPERATIONS = [
-  'status', 'notes', 'log', 'addNote', 'editNote', 'deleteNote', 'dismissConflict', 'setIsolated', 'transferLeadership',
+  'status', 'notes', 'log', 'addNote', 'editNote', 'deleteNote', 'dismissConflict', 'setIsolated', 'lab', 'transferLeadership',
   'removeMember', 'exportNotes', 'openNotebook', 'rejoinNotebook', 'leaveNotebook', 'invite',
 ] as const;
 

@@ -194,6 +194,28 @@ export function transportComplianceSuite(name: string, factory: TransportFactory
       await waitFor(() => gb.from(a.localId).some((f) => term(f) === 20) && ga.from(b.localId).some((f) => term(f) === 21), 'frames both ways after reconnecting');
     });
 
+    it('cuts a peer off from some peers both ways, keeps the others, and heals', async () => {
+      const [a, b, c] = [await h.start(0, FAST), await h.start(1, FAST), await h.start(2, FAST)];
+      const [ga, gb, gc] = [new Received(a), new Received(b), new Received(c)];
+      await connected(a, b);
+      await connected(a, c);
+      await connected(b, c);
+      await a.setCut([c.localId]); // only a says so: the cut holds both ways
+      await waitFor(() => !c.isReachable(a.localId) && !a.isReachable(c.localId), 'a and c to lose each other');
+      a.send([timeoutNow(a.localId, c.localId, 30), timeoutNow(a.localId, b.localId, 31)]);
+      c.send([timeoutNow(c.localId, a.localId, 32), timeoutNow(c.localId, b.localId, 33)]);
+      await waitFor(() => gb.from(a.localId).some((f) => term(f) === 31) && gb.from(c.localId).some((f) => term(f) === 33), 'b to hear both sides');
+      await sleep(500); // long enough for several redials, which must not get through
+      expect(gc.from(a.localId).map(term)).not.toContain(30);
+      expect(ga.from(c.localId).map(term)).not.toContain(32);
+      expect(a.isolated).toBe(false);
+      await a.setCut([]);
+      await waitFor(() => a.isReachable(c.localId) && c.isReachable(a.localId), 'a and c to reach each other again', 5000);
+      a.send([timeoutNow(a.localId, c.localId, 40)]);
+      c.send([timeoutNow(c.localId, a.localId, 41)]);
+      await waitFor(() => gc.from(a.localId).some((f) => term(f) === 40) && ga.from(c.localId).some((f) => term(f) === 41), 'frames both ways after the heal');
+    });
+
     it('keeps delivering when the handler throws', async () => {
       const [a, b] = [await h.start(0, FAST), await h.start(1, FAST)];
       const seen: number[] = [];

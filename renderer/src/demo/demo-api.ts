@@ -3,7 +3,7 @@
 // a peer's API goes through the shared client (createHttpClient on /peers/<name>).
 import { ClientError } from '../../../client/client-api.ts';
 import type { LogEntryView, LogPage } from '../../../core/api/types.ts';
-import type { DemoNodeState, DemoNodeView } from '../../../demo/view.ts';
+import type { DemoLabSettings, DemoNodeState, DemoNodeView } from '../../../demo/view.ts';
 
 /** ProcessState is a peer process as the demo server runs it; DemoPeer one row of GET /api/demo/peers (the server's own types). */
 export type { DemoNodeState as ProcessState, DemoNodeView as DemoPeer };
@@ -29,21 +29,30 @@ export class DemoApi {
     return (await this.call<{ peer: DemoNodeView }>('POST', `/api/demo/peers/${encodeURIComponent(name)}/${action}`)).peer;
   }
 
+  /** lab sends a lab control (clock, safeguards, partition, split-vote) for every peer and returns the settings then. */
+  async lab(control: 'clock' | 'safeguards' | 'partition' | 'split-vote', body: object): Promise<DemoLabSettings> {
+    return this.call('POST', `/api/demo/${control}`, body);
+  }
+
   /** log reads `limit` entries of a peer's log from `from` (default: its last `limit`). */
   async log(name: string, limit: number, from?: number): Promise<LogPage> {
     const query = `limit=${limit}${from === undefined ? '' : `&from=${from}`}`;
     return this.call('GET', `/peers/${encodeURIComponent(name)}/api/log?${query}`);
   }
 
-  private async call<T>(method: string, path: string): Promise<T> {
+  private async call<T>(method: string, path: string, body?: object): Promise<T> {
     let res: Response;
     try {
-      res = await fetch(path, { method, headers: { authorization: `Bearer ${this.token}` }, cache: 'no-store' });
+      res = await fetch(path, {
+        method, cache: 'no-store',
+        headers: { authorization: `Bearer ${this.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
     } catch {
       throw new ClientError('network', 'The demo does not answer: is `raftnotes demo` still running?');
     }
-    const body = await res.json().catch(() => null) as { error?: string; message?: string } | null;
-    if (!res.ok) throw new ClientError(body?.error ?? `http-${res.status}`, body?.message ?? `The demo answered ${res.status}.`, res.status);
-    return body as T;
+    const answer = await res.json().catch(() => null) as { error?: string; message?: string } | null;
+    if (!res.ok) throw new ClientError(answer?.error ?? `http-${res.status}`, answer?.message ?? `The demo answered ${res.status}.`, res.status);
+    return answer as T;
   }
 }

@@ -4,10 +4,17 @@
 // changes, partitions, commits, and what the presenter did. It follows the
 // whole cluster on ONE event stream, the demo server's /api/demo/events (one
 // stream per node would use up the browser's six connections per host), and
-// routes each event to its node by the peer name the event carries.
+// routes each event to its node by the peer name the event carries. The
+// peers' trace batches and the demo's lab settings go to LabView (dots,
+// timers, the messages as text); the lab controls (clock, safeguards,
+// partition, split vote) go to the demo server, which applies them to every
+// peer. The timeline is filtered by kind, connections folded by default.
 import { errorText } from '../lib/format.ts';
 import { openEventStream } from '../../../client/event-stream.ts';
 import type { LogLine, PeerStatus } from '../../../client/client-api.ts';
+import type { TraceBatch } from '../../../core/api/types.ts';
+import type { DemoLabSettings } from '../../../demo/view.ts';
+import { LabView, type VoteEvent } from './lab-view.svelte.ts';
 import { DemoApi, type DemoPeer } from './demo-api.ts';
 import { NodeState } from './node-state.svelte.ts';
 
@@ -17,7 +24,21 @@ export const LOG_WINDOW = 24;
 export const MAX_TIMELINE = 300;
 
 /** TimelineKind colours a timeline line. */
-export type TimelineKind = 'election' | 'leader' | 'partition' | 'commit' | 'process' | 'client' | 'error' | 'info';
+export type TimelineKind = 'election' | 'leader' | 'partition' | 'commit' | 'process' | 'client' | 'error' | 'info' | 'membership' | 'connection' | 'lab';
+
+/** TimelineFilter is a group of kinds the timeline can hide; the other kinds always show. */
+export type TimelineFilter = 'elections' | 'replication' | 'membership' | 'connections';
+
+/** FILTER_KINDS are the kinds each filter shows. */
+export const FILTER_KINDS: Readonly<Record<TimelineFilter, readonly TimelineKind[]>> = {
+  elections: ['election', 'leader'],
+  replication: ['commit', 'client'],
+  membership: ['membership'],
+  connections: ['connection'],
+};
+
+/** SEEDS_PARTITION is the seeds' split of five nodes: A and B cut off from C, D and E. */
+export const SEEDS_PARTITION: string[][] = [['A', 'B'], ['C', 'D', 'E']];
 
 /** TimelineItem is one line of the timeline. */
 export interface TimelineItem {
@@ -41,6 +62,15 @@ export class DemoState {
   error = $state<string | null>(null);
   /** The first log index shown. */
   windowStart = $state(1);
+  /** The trace (dots, timers, messages) and the lab settings. */
+  readonly lab: LabView;
+  /** Which groups of kinds the timeline shows; connections are folded by default. */
+  filters = $state<Record<TimelineFilter, boolean>>({ elections: true, replication: true, membership: true, connections: false });
+  /** The groups picked for "Cut into groups" (1 to 3 by node; 1 when not picked), by the selects or by dragging nodes on the circle. */
+  groupPicks = $state<Record<string, number>>({});
+  /** Set while a lab control is being applied (its name). */
+  labBusy = $state<string | null>(null);
+  labError = $state<string | null>(null);
   private nextKey = 1;
   private noteCount = 0;
   private unsubscribe: (() => void) | null = null;
@@ -50,10 +80,111 @@ export class DemoState {
   constructor(token: string) {
     this.token = token;
     this.api = new DemoApi(token);
+    this.lab = new LabView((id) => this.nameOf(id), (event) => this.onVote(event));
+  }
+
+  /** shownTimeline is the timeline through the filters. */
+  get shownTimeline(): TimelineItem[] {
+    const hidden = new Set((Object.keys(FILTER_KINDS) as TimelineFilter[]).filter((f) => !this.filters[f]).flatMap((f) => FILTER_KINDS[f]));
+    return this.timeline.filter((i) => !hidden.has(i.kind));
+  }
+
+  /** hiddenCount is how many lines the filters hide now. */
+  get hiddenCount(): number {
+    return this.timeline.length - this.shownTimeline.length;
+  }
+
+  /** roleOf is a node's role as shown: its status's, or "candidate" when the trace shows it asking for votes in a newer term than its status knows. */
+  roleOf(node: NodeState): string {
+    const role = node.role;
+    if (!node.running || node.status === null) return role;
+    const asked = this.lab.candidateTerms[node.name] ?? 0;
+    return asked > node.status.term ? 'candidate' : role;
+  }
+
+  /** groupOf is the partition group (1, 2…) a node is in, or null when there is no partition. */
+  groupOf(name: string): number | null {
+    const i = this.lab.settings.groups.findIndex((g) => g.includes(name));
+    return i < 0 ? null : i + 1;
+  }
+
+  /** cutOff says whether two nodes cannot talk: a partition between them, or either isolated. */
+  cutOff(a: string, b: string): boolean {
+    const ga = this.groupOf(a);
+    const gb = this.groupOf(b);
+    if (ga !== null && gb !== null && ga !== gb) return true;
+    const isolated = (n: string) => this.nodes.find((x) => x.name === n)?.status?.isolated === true;
+    return isolated(a) || isolated(b);
+  }
+
+  // ---- The lab: the clocks, the safeguards, the partition ----------------------
+
+  /** setClock changes every peer's Raft clock (tick length, pause, one step). */
+  setClock(change: { tickMs?: number; paused?: boolean; step?: number }): Promise<void> {
+    const what = change.step !== undefined ? `one tick on every node` : change.paused === true ? 'the clocks paused: no tick, no heartbeat, no election'
+      : change.paused === false ? 'the clocks run again' : `a tick now lasts ${change.tickMs} ms`;
+    return this.labAct(change.step !== undefined ? 'Step' : 'Clock', () => this.api.lab('clock', change), what);
+  }
+
+  /** setSafeguards turns PreVote and CheckQuorum on or off on every peer. */
+  setSafeguards(change: { preVote?: boolean; checkQuorum?: boolean }): Promise<void> {
+    const parts = Object.entries(change).map(([k, v]) => `${k === 'preVote' ? 'PreVote' : 'CheckQuorum'} ${v ? 'on' : 'off'}`);
+    return this.labAct('Safeguards', () => this.api.lab('safeguards', change), `${parts.join(', ')} on every node`);
+  }
+
+  /** pickedGroups are the groups of groupPicks, for partition(). */
+  pickedGroups(): string[][] {
+    const groups: string[][] = [[], [], []];
+    for (const n of this.nodes) groups[(this.groupPicks[n.name] ?? 1) - 1]!.push(n.name);
+    return groups.filter((g) => g.length > 0);
+  }
+
+  /** dropOnto puts `name` in the picked group of `target`, or in a group of its own (up to three) when `target` is null. */
+  dropOnto(name: string, target: string | null): void {
+    const picks = { ...this.groupPicks };
+    if (target !== null) {
+      picks[name] = picks[target] ?? 1;
+    } else {
+      const used = new Set(this.nodes.filter((n) => n.name !== name).map((n) => picks[n.name] ?? 1));
+      picks[name] = [1, 2, 3].find((g) => !used.has(g)) ?? 3;
+    }
+    this.groupPicks = picks;
+  }
+
+  /** partition cuts the groups off from each other (real cuts between the peers). */
+  partition(groups: string[][]): Promise<void> {
+    return this.labAct('Partition', () => this.api.lab('partition', { groups }),
+      `network partition: ${groups.map((g) => `{${g.join(', ')}}`).join(' | ')}`);
+  }
+
+  /** heal removes the partition. */
+  heal(): Promise<void> {
+    return this.labAct('Heal', () => this.api.lab('partition', { groups: [] }), 'the partition is healed: every node can reach every other');
+  }
+
+  /** splitVote makes `names` time out on the same tick. */
+  splitVote(names: string[]): Promise<void> {
+    return this.labAct('Split vote', () => this.api.lab('split-vote', { names }),
+      `${names.join(' and ')} time out on the same tick: both become candidates for the same term`);
+  }
+
+  private async labAct(what: string, run: () => Promise<DemoLabSettings>, text: string): Promise<void> {
+    this.labBusy = what;
+    this.labError = null;
+    try {
+      this.lab.hearSettings(await run());
+      this.add(null, 'lab', text);
+    } catch (error) {
+      this.labError = `${what}: ${errorText(error)}`;
+      this.add(null, 'error', this.labError);
+    } finally {
+      this.labBusy = null;
+    }
   }
 
   /** start follows the demo server's event stream; each time it opens, the peers' list is read once for the page's facts. */
   start(): void {
+    this.lab.start();
     this.unsubscribe = openEventStream({
       url: '/api/demo/events',
       headers: { authorization: `Bearer ${this.token}` },
@@ -67,6 +198,7 @@ export class DemoState {
 
   /** close ends the event stream. */
   close(): void {
+    this.lab.stop();
     this.unsubscribe?.();
     this.unsubscribe = null;
   }
@@ -136,16 +268,27 @@ export class DemoState {
     });
   }
 
-  /** addNote sends a client request to `node`: the note is committed once a majority holds it. */
-  addNote(node: NodeState, text: string): Promise<void> {
+  /**
+   * addNote sends a client request to `node`: the note is committed once a
+   * majority holds it. The node's other buttons stay live meanwhile (a note
+   * waiting for a majority must not keep anyone from reconnecting its node).
+   */
+  async addNote(node: NodeState, text: string): Promise<void> {
     const body = text.trim() === '' ? `x = ${++this.noteCount}` : text.trim();
-    return this.act(node, 'Add note', async () => {
+    node.sending++;
+    node.error = null;
+    try {
       this.add(node.name, 'client', `client → ${node.name}: add "${body}"`);
       const result = await node.client.addNote(body);
       this.add(node.name, 'client', result.committed
         ? `"${body}" committed (entry ${result.note.seq})`
-        : `"${body}" waits on ${node.name}: no majority answered within 2 s (kept, committed later)`);
-    });
+        : `"${body}" waits on ${node.name}: no majority answered within 2 s (kept in its outbox, proposed again until it commits)`);
+    } catch (error) {
+      node.error = errorText(error);
+      this.add(node.name, 'error', `Add note on ${node.name}: ${errorText(error)}`);
+    } finally {
+      node.sending--;
+    }
   }
 
   // ---- Following the nodes ---------------------------------------------------
@@ -188,6 +331,10 @@ export class DemoState {
       return;
     }
     if (typeof message?.peer !== 'string' || typeof message.data !== 'object' || message.data === null) return;
+    if (event === 'lab') {
+      this.lab.hearSettings(message.data as DemoLabSettings);
+      return;
+    }
     if (event === 'process') {
       this.onProcess(message.data as DemoPeer);
       this.refreshLogs();
@@ -197,6 +344,7 @@ export class DemoState {
     if (node === undefined) return;
     if (event === 'status') node.hearStatus(message.data as PeerStatus);
     else if (event === 'log') node.hearLog(message.data as LogLine);
+    else if (event === 'trace') this.lab.hearTrace(node.name, message.data as TraceBatch);
     else if (event === 'upstream') node.hearUpstream((message.data as { state: 'open' | 'lost' | 'closed' }).state);
   }
 
@@ -220,15 +368,9 @@ export class DemoState {
   private onStatus(node: NodeState, previous: PeerStatus | null): void {
     const s = node.status!;
     const p = previous;
-    if (p === null || p.role !== s.role || p.term !== s.term) {
-      if (s.role === 'leader') this.add(node.name, 'leader', `${node.name} is leader of term ${s.term}`);
-      else if (s.role === 'candidate') this.add(node.name, 'election', `${node.name} starts an election for term ${s.term} and votes for itself`);
-      else if (s.role === 'precandidate') this.add(node.name, 'election', `${node.name} heard no leader: asks whether it could win (pre-vote)`);
-      else if (s.role === 'follower' && p !== null && (p.role !== 'follower' || p.term !== s.term)) {
-        const vote = s.votedFor ? `voted for ${this.nameOf(s.votedFor)}` : 'did not vote';
-        this.add(node.name, 'election', s.leaderId !== null
-          ? `${node.name} follows ${this.nameOf(s.leaderId)} in term ${s.term}`
-          : `${node.name} moves to term ${s.term}: no leader known yet, ${vote}`);
+    if (p === null || p.role !== s.role || p.term !== s.term || p.leaderId !== s.leaderId) {
+      for (const [kind, text] of describeChange(node.name, p, s, (id) => this.nameOf(id), this.lab.candidateTerms[node.name] ?? 0)) {
+        this.add(node.name, kind, text);
       }
     }
     if (p !== null && p.isolated !== s.isolated && !s.isolated) this.add(node.name, 'partition', `${node.name} is connected again`);
@@ -246,8 +388,20 @@ export class DemoState {
     if (this.seenLines.has(seen)) return;
     if (this.seenLines.size > 5_000) this.seenLines.clear();
     this.seenLines.add(seen);
-    const kind: TimelineKind = /cut off|reconnect|lost|connected to/.test(line.text) ? 'partition' : /leadership/.test(line.text) ? 'leader' : 'info';
+    const kind: TimelineKind = /^(connected to|lost) /.test(line.text) ? 'connection'
+      : /cut off|reconnect|partition|PreVote/.test(line.text) ? 'partition'
+      : /leadership/.test(line.text) ? 'leader'
+      : /member|learner|voter|join|promot/.test(line.text) ? 'membership' : 'info';
     this.add(node.name, kind, `${node.name}: ${line.text}`, line.at);
+  }
+
+  /** onVote tells the timeline what the trace shows of an election: a candidate, a vote given. */
+  private onVote(event: VoteEvent): void {
+    if (event.kind === 'candidate') {
+      this.add(event.node, 'election', `${event.node} times out and becomes a candidate for term ${event.term}: it votes for itself and asks the others for votes`, event.at);
+    } else {
+      this.add(event.node, 'election', `${event.node} votes for ${event.for} in term ${event.term}`, event.at);
+    }
   }
 
   /** refreshLogs moves the shown window to the newest index any node holds and rereads the logs that changed. */
@@ -265,4 +419,33 @@ export class DemoState {
     items.splice(at_ < 0 ? items.length : at_, 0, item);
     this.timeline = items.slice(0, MAX_TIMELINE);
   }
+}
+
+/**
+ * describeChange words what a node's new status says happened, as the
+ * timeline tells it: a new leader, a node that follows, a leader that steps
+ * down (it saw a higher term, or heard no majority), a pre-vote. A candidacy
+ * the trace already told (candidateTerm) is not told again.
+ */
+export function describeChange(name: string, p: PeerStatus | null, s: PeerStatus, nameOf: (id: string | null) => string, candidateTerm: number): Array<[TimelineKind, string]> {
+  const out: Array<[TimelineKind, string]> = [];
+  if (p !== null && p.role === 'leader' && s.role !== 'leader') {
+    out.push(['leader', s.term > p.term
+      ? `${name} steps down: it saw term ${s.term}`
+      : `${name} steps down in term ${s.term}: it no longer hears a majority (CheckQuorum), or handed leadership over`]);
+  } else if (p !== null && p.role === 'candidate' && s.role === 'follower' && s.term > p.term) {
+    out.push(['election', `${name} stops campaigning: it saw term ${s.term}`]);
+  }
+  if (s.role === 'leader' && (p === null || p.role !== 'leader' || p.term !== s.term)) {
+    out.push(['leader', `${name} is leader of term ${s.term}`]);
+  } else if (s.role === 'candidate' && (p === null || p.role !== 'candidate' || p.term !== s.term) && candidateTerm < s.term) {
+    out.push(['election', `${name} times out and becomes a candidate for term ${s.term}: it votes for itself`]);
+  } else if (s.role === 'precandidate' && p?.role !== 'precandidate') {
+    out.push(['election', `${name} hears no leader: it asks whether it could win (pre-vote) before raising the term`]);
+  } else if (s.role === 'follower' && p !== null && s.leaderId !== null && (p.leaderId !== s.leaderId || p.term !== s.term)) {
+    out.push(['election', `${name} follows ${nameOf(s.leaderId)} in term ${s.term}`]);
+  } else if (s.role === 'follower' && p !== null && s.term > p.term && s.leaderId === null && p.role !== 'leader') {
+    out.push(['election', `${name} sees term ${s.term}${s.votedFor ? ` and votes for ${nameOf(s.votedFor)}` : ''}; no leader known yet`]);
+  }
+  return out;
 }

@@ -3,10 +3,11 @@
 import { mount } from 'svelte';
 import Dashboard from './Dashboard.svelte';
 import { DemoState } from './demo-state.svelte.ts';
+import { Walkthrough } from './walkthrough.svelte.ts';
 import './demo.css';
 
 const token = document.querySelector<HTMLMetaElement>('meta[name="raftnotes-token"]')?.content ?? '';
 const state = new DemoState(token);
 state.start();
 addEventListener('pagehide', () => state.close());
-mount(Dashboard, { target: document.getElementById('demo')!, props: { demo: state } });
+mount(Dashboard, { target: document.getElementById('demo')!, props: { demo: state, walk: new Walkthrough(state) } });

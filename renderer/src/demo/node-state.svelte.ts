@@ -6,6 +6,9 @@ import { createHttpClient } from '../../../client/http-client.ts';
 import type { ClientApi, ConnectionState, LogLine, PeerStatus } from '../../../client/client-api.ts';
 import type { DemoApi, DemoPeer, LogPage } from './demo-api.ts';
 
+/** REPLACED_SHOWN_MS is how long a replaced entry stays shown, struck through. */
+export const REPLACED_SHOWN_MS = 20_000;
+
 /** NodeEvents is whom a node tells about what it hears. */
 export interface NodeEvents {
   status: (node: NodeState, previous: PeerStatus | null) => void;
@@ -27,6 +30,10 @@ export class NodeState {
   connection = $state<ConnectionState | 'closed'>('closed');
   /** The action under way ("Crash", "Restart"…), which disables the buttons. */
   busy = $state<string | null>(null);
+  /** Notes sent to this node and not answered yet (they never disable its buttons). */
+  sending = $state(0);
+  /** Entries this node held that a leader's log replaced, by index, shown struck through until `until` (Date.now()). */
+  replaced = $state.raw<Map<number, { term: number; summary: string; until: number }>>(new Map());
   error = $state<string | null>(null);
   private fetchedKey = '';
   private fetching = false;
@@ -75,6 +82,19 @@ export class NodeState {
     this.connection = state === 'open' ? 'open' : state === 'lost' && this.running ? 'reconnecting' : 'closed';
   }
 
+  /** noteReplaced remembers the entries of `before` that `after` holds in another term: a leader's log replaced them. */
+  private noteReplaced(before: LogPage | null, after: LogPage): void {
+    if (before === null) return;
+    const now = Date.now();
+    const old = new Map(before.entries.map((e) => [e.index, e]));
+    const replaced = new Map([...this.replaced].filter(([, r]) => r.until > now));
+    for (const e of after.entries) {
+      const was = old.get(e.index);
+      if (was !== undefined && was.term !== e.term) replaced.set(e.index, { term: was.term, summary: was.summary, until: now + REPLACED_SHOWN_MS });
+    }
+    if (replaced.size > 0 || this.replaced.size > 0) this.replaced = replaced;
+  }
+
   /** refreshLog reads the log window [from, from + limit) again when the peer's log or the window moved. */
   refreshLog(from: number, limit: number): void {
     this.window = { from, limit };
@@ -84,6 +104,7 @@ export class NodeState {
     if (key === this.fetchedKey) return;
     this.fetching = true;
     void this.api.log(this.name, limit, from).then((page) => {
+      this.noteReplaced(this.log, page);
       this.log = page;
       this.fetchedKey = key;
     }, () => {
