@@ -38,43 +38,43 @@ export function checkNotes({ ops, final, discarded }: NotesCheckInput, findings:
   const textAt = new Map<string, string>(); // `${seq}@${version}` -> text
   const placesOf = new Map<string, Set<number>>(); // origin -> seqs
   const highestVersion = new Map<number, [number, string]>(); // seq -> the highest version seen, its text
-  const observations: Array<[ObservedNote, string]> = [];
-  for (const op of ops) {
-    if ((op.kind === 'add' || op.kind === 'edit') && op.note !== undefined) observations.push([op.note, `the answer to client ${op.client} at ${op.complete} ms`]);
-    if (op.kind === 'read') for (const n of op.notes ?? []) observations.push([n, `a read of client ${op.client} from ${op.peer} at ${op.complete} ms`]);
-    if ((op.kind === 'edit' || op.kind === 'delete') && op.current !== undefined) observations.push([op.current, `the 409 answer to client ${op.client} at ${op.complete} ms`]);
-  }
-  for (const n of end.values()) observations.push([n, 'the end state']);
-  for (const [[seq, version, text], where] of observations) {
+  const observe = ([seq, version, text]: ObservedNote, where: () => string): void => {
     const id = noteId(seq);
     const origin = originOf(text);
     const adder = writers.get(origin);
     const writer = writers.get(text);
     if (adder === undefined || adder.kind !== 'add' || writer === undefined) {
-      findings.add('phantom', `${where}: note ${id} v${version} holds "${text}", which no client wrote`);
-      continue;
+      findings.add('phantom', `${where()}: note ${id} v${version} holds "${text}", which no client wrote`);
+      return;
     }
     if (adder.outcome === 'failed' || writer.outcome === 'failed') {
       const refused = writer.outcome === 'failed' ? writer : adder;
-      findings.add('phantom', `${where}: note ${id} v${version} holds "${text}", refused to client ${refused.client} (${refused.status})`);
-      continue;
+      findings.add('phantom', `${where()}: note ${id} v${version} holds "${text}", refused to client ${refused.client} (${refused.status})`);
+      return;
     }
-    if (writer.kind === 'add' && version !== 1) findings.add('cas-chain', `${where}: note ${id} holds the add "${text}" at version ${version}, not 1`);
+    if (writer.kind === 'add' && version !== 1) findings.add('cas-chain', `${where()}: note ${id} holds the add "${text}" at version ${version}, not 1`);
     if (writer.kind === 'edit' && (writer.seq !== seq || writer.version + 1 !== version)) {
-      findings.add('cas-chain', `${where}: note ${id} v${version} holds "${text}", an edit of ${noteId(writer.seq)} v${writer.version} (it makes v${writer.version + 1})`);
+      findings.add('cas-chain', `${where()}: note ${id} v${version} holds "${text}", an edit of ${noteId(writer.seq)} v${writer.version} (it makes v${writer.version + 1})`);
     }
     if ((highestVersion.get(seq)?.[0] ?? 0) < version) highestVersion.set(seq, [version, text]);
     const key = `${seq}@${version}`;
     const known = textAt.get(key);
     if (known === undefined) textAt.set(key, text);
-    else if (known !== text) findings.add('cas-chain', `${where}: note ${id} v${version} holds "${text}", elsewhere "${known}": two versions ${version}`);
+    else if (known !== text) findings.add('cas-chain', `${where()}: note ${id} v${version} holds "${text}", elsewhere "${known}": two versions ${version}`);
     const places = placesOf.get(origin) ?? new Set<number>();
     if (!places.has(seq)) {
       places.add(seq);
       placesOf.set(origin, places);
       if (places.size === 2) findings.add('duplicated', `the add "${origin}" (${adder.outcome}) appears as notes ${[...places].map(noteId).join(' and ')}`);
     }
+  };
+  // Observations are checked as they are met (a long run's reads see many notes): where each was seen is written only for a finding.
+  for (const op of ops) {
+    if ((op.kind === 'add' || op.kind === 'edit') && op.note !== undefined) observe(op.note, () => `the answer to client ${op.client} at ${op.complete} ms`);
+    if (op.kind === 'read') for (const n of op.notes ?? []) observe(n, () => `a read of client ${op.client} from ${op.peer} at ${op.complete} ms`);
+    if ((op.kind === 'edit' || op.kind === 'delete') && op.current !== undefined) observe(op.current, () => `the 409 answer to client ${op.client} at ${op.complete} ms`);
   }
+  for (const n of end.values()) observe(n, () => 'the end state');
 
   // Nothing of a note after a delete of it took effect; one delete per note.
   for (const [seq, ds] of deletes) {

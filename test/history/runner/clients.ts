@@ -31,7 +31,17 @@ export interface ClientsInit {
 
 /** runClients runs the clients until `signal` aborts. */
 export async function runClients(init: ClientsInit): Promise<void> {
-  await Promise.all(Array.from({ length: init.count }, (_, i) => runClient(i + 1, init)));
+  // Reads see the same versions of the same notes again and again: one tuple each, shared by every read that saw it,
+  // keeps a long run's history (reads × notes) in memory.
+  const observed = new Map<string, ObservedNote>();
+  const intern = (n: ObservedNote): ObservedNote => {
+    const key = `${n[0]}@${n[1]}@${n[2]}`;
+    const known = observed.get(key);
+    if (known !== undefined) return known;
+    observed.set(key, n);
+    return n;
+  };
+  await Promise.all(Array.from({ length: init.count }, (_, i) => runClient(i + 1, init, intern)));
 }
 
 /** outcomeOf classifies an answer: ECONNREFUSED and 4xx are certain failures; other errors and 5xx may have taken effect. */
@@ -43,7 +53,8 @@ export function outcomeOf(answer: Answer): Outcome {
   return 'indeterminate';
 }
 
-async function runClient(client: number, { cluster, recorder, rng: parent, signal }: ClientsInit): Promise<void> {
+async function runClient(client: number, { cluster, recorder, rng: parent, signal }: ClientsInit,
+  intern: (n: ObservedNote) => ObservedNote): Promise<void> {
   const rng = parent.fork(`client ${client}`);
   let n = 0;
   let lastRead: ObservedNote[] | null = null;
@@ -76,7 +87,7 @@ async function runClient(client: number, { cluster, recorder, rng: parent, signa
       event = { ...base, kind, seq, version, ...done(a, invoke, recorder), ...currentOf(a) };
     } else {
       const a = await callPeer(ready, 'GET', '/api/notes', undefined, READ_TIMEOUT_MS);
-      const notes = 'status' in a && a.status === 200 ? (a.body.notes as Array<{ seq: number; version: number; text: string }>).map((x): ObservedNote => [x.seq, x.version, x.text]) : undefined;
+      const notes = 'status' in a && a.status === 200 ? (a.body.notes as Array<{ seq: number; version: number; text: string }>).map((x) => intern([x.seq, x.version, x.text])) : undefined;
       if (notes !== undefined) lastRead = notes;
       event = { ...base, kind: 'read', ...(notes !== undefined ? { notes } : {}), ...done(a, invoke, recorder) };
     }

@@ -1,6 +1,8 @@
 // Recorder holds a run's history as it happens, on one monotonic clock, and
 // writes it as JSON lines (one event a line, history.ts) for a later check.
-import { writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import type { HistoryEvent } from '../checker/history.ts';
 
 /** Recorder is the history of one run, in memory. */
@@ -17,9 +19,14 @@ export class Recorder {
     this.events.push(event);
   }
 
-  /** write saves the history as JSON lines. */
+  /** write saves the history as JSON lines, a line at a time (a long run's history does not fit in one string). */
   async write(path: string): Promise<void> {
-    await writeFile(path, this.events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    const out = createWriteStream(path);
+    for (const event of this.events) {
+      if (!out.write(JSON.stringify(event) + '\n')) await once(out, 'drain');
+    }
+    out.end();
+    await finished(out);
   }
 }
 
