@@ -10,39 +10,20 @@
 // talks to each peer's API over the namespace's own control link, never over
 // the LAN, so partitions do not cut the test off. The tests share one
 // cluster; a later test forms its own when the first failed to.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatInvite, parseInvite } from '../../core/net/invite-code.ts';
-import { killAll, PeerProcess, removeDirs, tempDir, waitFor } from '../cluster/peer-process.ts';
-import { Lan, lanProblem, PREFIX, removeLeftovers } from './netns.ts';
+import { killAll, PeerProcess, tempDir, waitFor } from '../cluster/peer-process.ts';
+import { PREFIX, type Lan } from './netns.ts';
+import { useLan } from './use-lan.ts';
 
 interface Member { id: string; name: string; voter: boolean; role: string }
 interface Status { id: string; role: string; term: number; leaderId: string | null; commitIndex: number; lastIndex: number; members: Member[] }
 interface Note { id: string; seq: number; text: string }
 interface Notes { notes: Note[]; pending: { text: string }[]; commitIndex: number }
 
-const problem = await lanProblem();
-if (problem !== null) console.warn(`test/lan is skipped: ${problem}.`);
+const testLan = await useLan(5, 'test/lan');
 
-let lan: Lan | null = null;
 let cluster: PeerProcess[] | null = null;
-
-beforeAll(async () => {
-  if (problem !== null) return;
-  await removeLeftovers();
-  lan = await Lan.create(5);
-}, 30_000);
-
-afterAll(async () => {
-  try {
-    await killAll();
-  } finally {
-    try {
-      await lan?.destroy();
-    } finally {
-      await removeDirs();
-    }
-  }
-}, 30_000);
 
 async function status(p: PeerProcess): Promise<Status> {
   return (await p.api<Status>('GET', '/api/status')).body;
@@ -225,9 +206,9 @@ function sleep(ms: number): Promise<void> {
 /** LONG_HOLD_MS outlasts libp2p's connection monitor (a ping every 10 s, aborted after 30 s): every connection across the cut dies. */
 const LONG_HOLD_MS = 42_000;
 
-describe.skipIf(problem !== null)('LanCluster', () => {
+describe.skipIf(testLan.problem !== null)('LanCluster', () => {
   it('forms one cluster of five voters from an invite code and mDNS alone, and replicates over the LAN', async () => {
-    const peers = await formCluster(lan!);
+    const peers = await formCluster(testLan.lan());
     cluster = peers;
     await explained(peers, async () => {
       const e = peers[4]!;
@@ -240,13 +221,13 @@ describe.skipIf(problem !== null)('LanCluster', () => {
   }, 60_000);
 
   it('commits on the majority side of a partition, nothing on the minority side, and converges on one log after the heal', async () => {
-    const peers = await clusterOf(lan!);
-    await explained(peers, () => partitionAndHeal(lan!, peers, { tag: 'short', minorityWriter: 'stale leader', holdMs: 0 }));
+    const peers = await clusterOf(testLan.lan());
+    await explained(peers, () => partitionAndHeal(testLan.lan(), peers, { tag: 'short', minorityWriter: 'stale leader', holdMs: 0 }));
   }, 60_000);
 
   // Opt-in (RAFTNOTES_LAN_LONG=1, about 50 s): peers must redial after the heal, as their connections died.
   it.skipIf(!process.env['RAFTNOTES_LAN_LONG'])('heals a partition that outlasts the connection monitor', async () => {
-    const peers = await clusterOf(lan!);
-    await explained(peers, () => partitionAndHeal(lan!, peers, { tag: 'long', minorityWriter: 'follower', holdMs: LONG_HOLD_MS }));
+    const peers = await clusterOf(testLan.lan());
+    await explained(peers, () => partitionAndHeal(testLan.lan(), peers, { tag: 'long', minorityWriter: 'follower', holdMs: LONG_HOLD_MS }));
   }, 120_000);
 });

@@ -4,36 +4,16 @@
 // timeout, then an election) and commit without it.
 //
 // Needs root and iproute2; skipped with the reason otherwise.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killAll, PeerProcess, removeDirs, tempDir, waitFor } from '../cluster/peer-process.ts';
-import { Lan, lanProblem, PREFIX, removeLeftovers } from './netns.ts';
+import { describe, expect, it } from 'vitest';
+import { PeerProcess, tempDir, waitFor } from '../cluster/peer-process.ts';
+import { PREFIX } from './netns.ts';
+import { useLan } from './use-lan.ts';
 
-const problem = await lanProblem();
-if (problem !== null) console.warn(`test/lan/silent-leader is skipped: ${problem}.`);
+const testLan = await useLan(3, 'test/lan/silent-leader');
 
-let lan: Lan | null = null;
-
-beforeAll(async () => {
-  if (problem !== null) return;
-  await removeLeftovers();
-  lan = await Lan.create(3);
-}, 30_000);
-
-afterAll(async () => {
-  try {
-    await killAll();
-  } finally {
-    try {
-      await lan?.destroy();
-    } finally {
-      await removeDirs();
-    }
-  }
-}, 30_000);
-
-describe.skipIf(problem !== null)('A silent leader', () => {
+describe.skipIf(testLan.problem !== null)('A silent leader', () => {
   it('is replaced within a few seconds when its machine vanishes while the group is quiet', async () => {
-    const hosts = lan!.hosts;
+    const hosts = testLan.lan().hosts;
     const peers = await Promise.all(hosts.map(async (h) => new PeerProcess(await tempDir(`${PREFIX}-`), h.name.toUpperCase())));
     const [a, ...others] = peers as [PeerProcess, ...PeerProcess[]];
     const listen = (i: number) => ['--listen', `/ip4/${hosts[i]!.lanAddr}/tcp/0`, '--api', `${hosts[i]!.controlAddr}:0`, '--no-mdns'];
@@ -51,7 +31,7 @@ describe.skipIf(problem !== null)('A silent leader', () => {
     const oldLeader = peers[leaderIndex]!;
     const rest = peers.filter((p) => p !== oldLeader);
     const t0 = performance.now();
-    await lan!.cut(hosts[leaderIndex]!.name);
+    await testLan.lan().cut(hosts[leaderIndex]!.name);
     const newLeader = await waitFor('a new leader among the others', async () => {
       for (const p of rest) {
         const s = (await p.api('GET', '/api/status')).body;
@@ -63,7 +43,7 @@ describe.skipIf(problem !== null)('A silent leader', () => {
     expect((await newLeader.api('POST', '/api/notes', { text: 'without the old leader' })).status).toBe(201);
     // A few seconds: the quiet timeout (3 s) and an election, not an instant wake-up (nothing closed).
     expect(elapsed).toBeLessThan(10_000);
-    await lan!.restore(hosts[leaderIndex]!.name);
+    await testLan.lan().restore(hosts[leaderIndex]!.name);
     await waitFor('the old leader follows and has the note', async () => {
       const s = (await oldLeader.api('GET', '/api/status')).body;
       const notes = (await oldLeader.api('GET', '/api/notes')).body.notes as { text: string }[];
