@@ -2,29 +2,14 @@
 // The page of a surviving follower is watched from before the leader dies until
 // the new leader shows; at no moment may two members carry the "leader" badge
 // (the dead leader's last status record stays fresh for a while after it died).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright';
 import { leaderOf } from '../cluster/cluster-helpers.ts';
 import { waitFor } from '../cluster/peer-process.ts';
-import { launchBrowser } from './ui-helpers.ts';
-import { UI_TRANSPORTS, type UiTransport } from './ui-transports.ts';
+import { usePageTests } from './page-tests.ts';
+import { UI_TRANSPORTS } from './ui-transports.ts';
 
-let browser: Browser;
-let transport: UiTransport | null = null;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-}, 120_000);
-
-afterEach(async () => {
-  await Promise.all((browser?.contexts() ?? []).map((context) => context.close()));
-  await transport?.cleanup();
-  transport = null;
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const tests = usePageTests();
 
 /** watchLeaders records, at every change of the page, the names of the members shown as leader; the result lists each distinct set seen. */
 async function watchLeaders(page: Page): Promise<() => Promise<string[][]>> {
@@ -46,11 +31,11 @@ async function watchLeaders(page: Page): Promise<() => Promise<string[][]>> {
 
 describe('FailoverPage', () => {
   it.each(UI_TRANSPORTS)('never shows the dead leader of an older term as leader beside the new one (over $name)', async (t) => {
-    transport = t;
+    tests.use(t);
     const peers = await t.startCluster();
     const leader = await leaderOf(peers);
     const watched = peers.find((p) => p !== leader)!;
-    const { page, problems } = await t.openPage(browser, watched);
+    const { page, problems } = await t.openPage(tests.browser(), watched);
     await page.getByRole('list', { name: 'Members' }).getByRole('listitem').nth(2).waitFor();
     const leadersSeen = await watchLeaders(page);
     await waitFor('the page shows the leader', async () => (await leadersSeen()).at(-1)?.join() === leader.name);

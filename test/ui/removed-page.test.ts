@@ -1,37 +1,21 @@
 // The page of a peer removed from its notebook says so and offers to ask to
 // join again or to leave; both work from the page (over HTTP and over IPC).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright';
+import { describe, expect, it } from 'vitest';
 import { leaderOf, removeMember } from '../cluster/cluster-helpers.ts';
 import { waitFor } from '../cluster/peer-process.ts';
-import { launchBrowser } from './ui-helpers.ts';
-import { UI_TRANSPORTS, type UiTransport } from './ui-transports.ts';
+import { usePageTests } from './page-tests.ts';
+import { UI_TRANSPORTS } from './ui-transports.ts';
 
-let browser: Browser;
-let transport: UiTransport | null = null;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-}, 120_000);
-
-afterEach(async () => {
-  await Promise.all((browser?.contexts() ?? []).map((context) => context.close()));
-  await transport?.cleanup();
-  transport = null;
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const tests = usePageTests();
 
 describe('RemovedPage', () => {
   it.each(UI_TRANSPORTS)('tells a removed peer\'s user, asks to join again, and leaves the notebook (over $name)', async (t) => {
-    transport = t;
+    tests.use(t);
     const peers = await t.startCluster();
     const leader = await leaderOf(peers);
     const removed = peers.find((p) => p !== leader)!;
     const id = (await removed.api('GET', '/api/status')).body.id as string;
-    const { page, problems } = await t.openPage(browser, removed);
+    const { page, problems } = await t.openPage(tests.browser(), removed);
     await page.getByRole('heading', { level: 1, name: 'Team notes' }).waitFor();
     const notice = page.getByRole('region', { name: 'Removed from the notebook' });
     expect(await notice.count()).toBe(0);
