@@ -15,6 +15,19 @@ const noteText = (i: number): string => `note ${i} `.padEnd(60_000, '.');
 
 let mnt: string | null = null;
 
+/**
+ * smallDisk mounts a tmpfs of 48 MiB (the first 32 MiB log segment fits, the next one does not) on a new
+ * directory, unmounted after the test; it skips the test, and answers null, where no tmpfs can be mounted.
+ */
+async function smallDisk(ctx: { skip(note: string): void }): Promise<string | null> {
+  const dir = await mkdtemp(join(tmpdir(), 'raftnotes-full-'));
+  const refused = mountTmpfs(dir, '48m');
+  if (refused === null) return dir;
+  await rm(dir, { recursive: true, force: true });
+  ctx.skip(`cannot mount a tmpfs here (needs root): ${refused}`);
+  return null;
+}
+
 afterEach(async () => {
   await killAll();
   await removeDirs();
@@ -27,15 +40,8 @@ afterEach(async () => {
 
 describe('DiskFull', () => {
   it('stops acknowledging when the disk fills up, says so, and keeps every acknowledged note after space is freed', async (ctx) => {
-    const dir = await mkdtemp(join(tmpdir(), 'raftnotes-full-'));
-    // 48 MiB: the first 32 MiB segment fits, the next one does not.
-    const refused = mountTmpfs(dir, '48m');
-    if (refused !== null) {
-      await rm(dir, { recursive: true, force: true });
-      ctx.skip(`cannot mount a tmpfs here (needs root): ${refused}`);
-      return;
-    }
-    mnt = dir;
+    mnt = await smallDisk(ctx);
+    if (mnt === null) return;
     const dataDir = join(mnt, 'data');
     const peer = new PeerProcess(dataDir, 'A');
     await peer.start(['--create', 'Full disk', ...LOCAL]);
@@ -114,14 +120,8 @@ describe('DiskFull', () => {
   }, 180_000);
 
   it('leaves the others serving when a follower\'s disk fills up, and the follower catches up once space is freed', async (ctx) => {
-    const dir = await mkdtemp(join(tmpdir(), 'raftnotes-full-'));
-    const refused = mountTmpfs(dir, '48m');
-    if (refused !== null) {
-      await rm(dir, { recursive: true, force: true });
-      ctx.skip(`cannot mount a tmpfs here (needs root): ${refused}`);
-      return;
-    }
-    mnt = dir;
+    mnt = await smallDisk(ctx);
+    if (mnt === null) return;
     const a = new PeerProcess(await tempDir(), 'A');
     const readyA = await a.start(['--create', 'Full follower', ...LOCAL]);
     const { body: invite } = await a.api('GET', '/api/invite');
