@@ -21,7 +21,7 @@
 // A subscriber whose unsent output passes maxBufferedBytes (a stalled or gone
 // page) is closed (EventStreamWriter); its page reconnects and is replayed the
 // current picture.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpRequest, HttpResponse } from '../core/api/http/http-server.ts';
 import { eventFrame, EventStreamWriter } from '../core/api/http/event-stream-writer.ts';
 import { HttpError } from '../core/api/http/http-error.ts';
 import type { DemoNodeView } from './view.ts';
@@ -110,7 +110,7 @@ export class DemoEvents {
   }
 
   /** subscribe makes `res` an event stream: the current picture of every peer, then every new event. */
-  subscribe(req: IncomingMessage, res: ServerResponse): void {
+  subscribe(req: HttpRequest, res: HttpResponse): void {
     if (this.stopped) throw new HttpError(503, 'demo-stopping', 'The demo is stopping.');
     const stream = new EventStreamWriter(res, this.init.maxBufferedBytes === undefined ? {} : { maxBufferedBytes: this.init.maxBufferedBytes });
     let replay = this.lab === null ? '' : frame('lab', '', this.lab);

@@ -2,7 +2,9 @@
 // that peer's token, and streams the answer back as it comes (so the
 // server-sent event stream /api/events flows through unbuffered). Only the
 // headers an API call needs cross: never the browser's cookies, Origin or Host.
-import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { request as httpRequest } from 'node:http';
+import type { HttpRequest, HttpResponse } from '../core/api/http/http-server.ts';
+
 import { sendJson } from '../core/api/http/json.ts';
 
 /** PeerTarget is where a running peer's API answers and its token. */
@@ -16,7 +18,7 @@ const FORWARDED_REQUEST_HEADERS = ['content-type', 'content-length', 'accept', '
 const FORWARDED_ANSWER_HEADERS = ['content-type', 'cache-control', 'content-length'];
 
 /** proxyToPeer sends `req` to `path` (with its query) on `target` and pipes the answer into `res`. */
-export function proxyToPeer(req: IncomingMessage, res: ServerResponse, target: PeerTarget, path: string): Promise<void> {
+export function proxyToPeer(req: HttpRequest, res: HttpResponse, target: PeerTarget, path: string): Promise<void> {
   return new Promise((resolve) => {
     const headers: Record<string, string> = { authorization: `Bearer ${target.token}` };
     for (const h of FORWARDED_REQUEST_HEADERS) {
@@ -30,7 +32,7 @@ export function proxyToPeer(req: IncomingMessage, res: ServerResponse, target: P
         if (typeof v === 'string') out[h] = v;
       }
       res.writeHead(answer.statusCode ?? 502, out);
-      res.flushHeaders();
+      res.flushHeaders?.();
       answer.pipe(res);
       answer.once('end', resolve);
       answer.once('error', () => { res.destroy(); resolve(); });

@@ -16,7 +16,7 @@
 //   POST /api/demo/partition             {groups: [["A","B"],["C","D","E"]]}: real cuts between the groups; [] heals
 //   POST /api/demo/split-vote            {names: ["B","C"]}: their election timers fire on the same tick
 //   ANY  /peers/:name/api/…              that peer's own API (isolate, leadership, notes, log, events…)
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpRequest, HttpResponse } from '../core/api/http/http-server.ts';
 import { randomBytes } from 'node:crypto';
 import { HttpError } from '../core/api/http/http-error.ts';
 import { HttpServer } from '../core/api/http/http-server.ts';
@@ -102,7 +102,7 @@ export class DemoServer {
     await this.server.stop();
   }
 
-  private async serve(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  private async serve(req: HttpRequest, res: HttpResponse, url: URL): Promise<void> {
     const path = url.pathname;
     if (!path.startsWith('/api/') && !path.startsWith('/peers/')) {
       if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'method-not-allowed', `${req.method} is not supported on ${path}.`);
@@ -123,7 +123,7 @@ export class DemoServer {
   }
 
   /** changeLab answers a lab change with the settings then, and tells every dashboard (also when some peer failed). */
-  private async changeLab(res: ServerResponse, change: Promise<unknown>): Promise<void> {
+  private async changeLab(res: HttpResponse, change: Promise<unknown>): Promise<void> {
     try {
       await change;
     } finally {
@@ -132,7 +132,7 @@ export class DemoServer {
     sendJson(res, 200, this.lab.settings);
   }
 
-  private async act(res: ServerResponse, node: DemoNode, action: 'stop' | 'crash' | 'start'): Promise<void> {
+  private async act(res: HttpResponse, node: DemoNode, action: 'stop' | 'crash' | 'start'): Promise<void> {
     const { cluster, say } = this.init;
     if (action === 'start') {
       if (node.state !== 'stopped') throw new HttpError(409, 'peer-running', `Node ${node.name} is ${node.state}; stop or crash it first.`);

@@ -4,7 +4,7 @@
 // closed rather than buffered without end; the page reconnects and is sent
 // the current picture again. The peer's GET /api/events and the demo's
 // dashboard stream both write through it.
-import type { ServerResponse } from 'node:http';
+import type { HttpResponse } from './http-server.ts';
 
 /** DEFAULT_MAX_BUFFERED_BYTES is the backlog past which a client is dropped. */
 export const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
@@ -16,21 +16,25 @@ export function eventFrame(event: string, data: unknown): string {
 
 /** EventStreamWriter is one client's event stream. */
 export class EventStreamWriter {
-  private readonly res: ServerResponse;
+  private readonly res: HttpResponse;
   /** The backlog bound: maxBufferedBytes, plus the size of the first picture once it was written (writeFirst). */
   private maxBufferedBytes: number;
+  /** Set when the response closed: sent, dropped by end() or write(), or the client went away. */
+  private gone = false;
 
   /** The constructor answers 200 with the stream's headers and a first comment. */
-  constructor(res: ServerResponse, init: { maxBufferedBytes?: number } = {}) {
+  constructor(res: HttpResponse, init: { maxBufferedBytes?: number } = {}) {
     this.res = res;
     this.maxBufferedBytes = init.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    res.once('close', () => { this.gone = true; });
+    // No Connection header: HTTP/1.1 keeps the connection alive anyway, and HTTP/2 forbids the header.
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
     res.write(': connected\n\n');
   }
 
   /** closed tells whether the stream ended (by end(), the client, or a backlog past the bound). */
   get closed(): boolean {
-    return this.res.destroyed || this.res.writableEnded;
+    return this.gone || this.res.writableEnded;
   }
 
   /** send writes one event with JSON data; false when the stream is closed. */
@@ -46,6 +50,7 @@ export class EventStreamWriter {
   write(frames: string): boolean {
     if (this.closed) return false;
     if (!this.res.write(frames) && this.res.writableLength > this.maxBufferedBytes) {
+      this.gone = true;
       this.res.destroy();
       return false;
     }

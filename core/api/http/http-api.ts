@@ -4,7 +4,7 @@
 // operation table into its routes: the input of each request (path
 // parameters, then the JSON body or the query string) is checked by the
 // operation's schema, and the result answered as the operation says.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpRequest, HttpResponse } from './http-server.ts';
 import { ServiceError, UNEXPECTED_ERROR_MESSAGE } from '../../service/errors.ts';
 import { createLogger, type Logger } from '../../service/logger.ts';
 import type { NotesService } from '../../service/notes-service.ts';
@@ -78,7 +78,7 @@ export class HttpApi {
     return this.server.stop();
   }
 
-  private async serve(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  private async serve(req: HttpRequest, res: HttpResponse, url: URL): Promise<void> {
     if (this.ui !== null && req.method === 'GET' && !url.pathname.startsWith('/api/')) {
       await this.ui.serve(url.pathname, res, this.init.token);
       return;
@@ -87,14 +87,14 @@ export class HttpApi {
     await this.router.route(req, res, url);
   }
 
-  private async answer(route: JsonRoute, req: IncomingMessage, res: ServerResponse, params: Record<string, string>, url: URL): Promise<void> {
+  private async answer(route: JsonRoute, req: HttpRequest, res: HttpResponse, params: Record<string, string>, url: URL): Promise<void> {
     const body = await readJson(req);
     const answer = await route.handle({ params, query: url.searchParams, body });
     if (answer.type !== undefined) sendText(res, answer.status, answer.type, String(answer.body));
     else sendJson(res, answer.status, answer.body);
   }
 
-  private openEvents(res: ServerResponse, feed: EventFeed): void {
+  private openEvents(res: HttpResponse, feed: EventFeed): void {
     const stream = new EventStreamWriter(res);
     this.server.track(stream);
     // The events the feed sends while subscribing are the first picture, written at once.

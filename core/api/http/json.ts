@@ -1,6 +1,6 @@
 // JSON in and out of the HTTP servers (the peer's API and the demo's): one
 // sender for answers and errors, and the request body reader.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpRequest, HttpResponse } from './http-server.ts';
 import { ServiceError } from '../../service/errors.ts';
 import type { Logger } from '../../service/logger.ts';
 import { ERROR_STATUS, HttpError } from './http-error.ts';
@@ -9,7 +9,7 @@ import { ERROR_STATUS, HttpError } from './http-error.ts';
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** sendJson answers `body` as JSON with `status` (nothing when an answer already started). */
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+export function sendJson(res: HttpResponse, status: number, body: unknown): void {
   if (res.headersSent) return;
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
@@ -17,7 +17,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 }
 
 /** sendText answers `body` as text of `type`, not cached. */
-export function sendText(res: ServerResponse, status: number, type: string, body: string): void {
+export function sendText(res: HttpResponse, status: number, type: string, body: string): void {
   if (res.headersSent) return;
   res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
   res.end(body);
@@ -28,7 +28,7 @@ export function sendText(res: ServerResponse, status: number, type: string, body
  * with its status, a ServiceError with ERROR_STATUS's, and anything else as a
  * 500 that says the notes are safe (logged with its stack on `log`).
  */
-export function sendError(res: ServerResponse, error: unknown, log: Logger, internalMessage: string): void {
+export function sendError(res: HttpResponse, error: unknown, log: Logger, internalMessage: string): void {
   if (error instanceof HttpError) {
     sendJson(res, error.status, { error: error.code, message: error.message, ...error.extra });
   } else if (error instanceof ServiceError) {
@@ -44,7 +44,7 @@ export function sendError(res: ServerResponse, error: unknown, log: Logger, inte
  * for 'data' and 'end' rather than iterating the request, which is on every
  * write's path and measured faster (bench/results/design.md).
  */
-export function readJson(req: IncomingMessage): Promise<unknown> {
+export function readJson(req: HttpRequest): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -2,7 +2,7 @@
 // (the peer's API and the demo's dashboard): Host and Origin must be the
 // server's own, so no web page can reach it through the user's browser (DNS
 // rebinding, CSRF), and API requests carry the bearer token.
-import type { IncomingMessage } from 'node:http';
+import type { HttpRequest } from './http-server.ts';
 import { timingSafeEqual } from 'node:crypto';
 import { HttpError } from './http-error.ts';
 
@@ -17,8 +17,9 @@ export function allowedHosts(host: string, port: number): Set<string> {
 }
 
 /** checkHostAndOrigin refuses (403) a request whose Host or Origin is not one of `allowed`. */
-export function checkHostAndOrigin(req: IncomingMessage, allowed: Set<string>): void {
-  const host = req.headers.host ?? '';
+export function checkHostAndOrigin(req: HttpRequest, allowed: Set<string>): void {
+  // HTTP/2 names the host in its :authority pseudo-header (a Host header is optional there).
+  const host = req.headers.host ?? (req.headers as Record<string, string | undefined>)[':authority'] ?? '';
   if (!allowed.has(host)) {
     throw new HttpError(403, 'forbidden-host', `Requests must be addressed to ${[...allowed][0]}; Host ${JSON.stringify(host)} is refused.`);
   }
@@ -29,7 +30,7 @@ export function checkHostAndOrigin(req: IncomingMessage, allowed: Set<string>): 
 }
 
 /** checkBearerToken refuses (401) a request without `Authorization: Bearer <token>`, compared in constant time. */
-export function checkBearerToken(req: IncomingMessage, token: Buffer): void {
+export function checkBearerToken(req: HttpRequest, token: Buffer): void {
   const header = req.headers.authorization ?? '';
   const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '');
   if (given.byteLength !== token.byteLength || !timingSafeEqual(given, token)) {

@@ -2,7 +2,7 @@
 // (find-my-way, the router of Fastify and Restify). A path that exists for
 // other methods only is refused with 405, any other with 404.
 import FindMyWay from 'find-my-way';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpRequest, HttpResponse } from './http-server.ts';
 import { HttpError } from './http-error.ts';
 
 /** HttpMethod is a method the servers route. */
@@ -18,7 +18,7 @@ export interface RouteContext {
 }
 
 /** RouteHandler answers one request; it throws HttpError or ServiceError to refuse it. */
-export type RouteHandler = (req: IncomingMessage, res: ServerResponse, ctx: RouteContext) => Promise<void> | void;
+export type RouteHandler = (req: HttpRequest, res: HttpResponse, ctx: RouteContext) => Promise<void> | void;
 
 /** Router holds the routes of one server. */
 export class Router {
@@ -30,7 +30,7 @@ export class Router {
   }
 
   /** route runs the handler of the request's method and path. */
-  async route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  async route(req: HttpRequest, res: HttpResponse, url: URL): Promise<void> {
     const method = (req.method ?? 'GET') as HttpMethod;
     const path = url.pathname;
     const found = METHODS.includes(method) ? this.routes.find(method, path) : null;

@@ -7,7 +7,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import { RENDERER_DIST } from '../../paths.ts';
-import type { ServerResponse } from 'node:http';
+import type { HttpResponse } from './http-server.ts';
 
 
 /** TOKEN_PLACEHOLDER is the meta tag content that each served page gets replaced by the token. */
@@ -53,7 +53,7 @@ export class StaticFiles {
   }
 
   /** serve answers `pathname` (still URL-encoded) on `res`; HTML pages get `token` in their meta tag. */
-  async serve(pathname: string, res: ServerResponse, token: string): Promise<void> {
+  async serve(pathname: string, res: HttpResponse, token: string): Promise<void> {
     const file = this.resolvePath(pathname);
     if (file === null) {
       plain(res, 404, `There is no file at ${pathname}.`);
@@ -106,7 +106,7 @@ export class StaticFiles {
   }
 }
 
-function plain(res: ServerResponse, status: number, text: string): void {
+function plain(res: HttpResponse, status: number, text: string): void {
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
   res.end(`${text}\n`);
 }
