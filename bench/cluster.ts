@@ -2,7 +2,7 @@
 //
 //   npm run bench:cluster [-- --seconds 10 --warmup 20 --failover-runs 10 --formation-runs 3
 //                            --systems raftnotes,etcd --phases load,failover,idle,memory,formation
-//                            --etcd-api grpc|gateway --idle-seconds 60 --memory-writes 200000
+//                            --etcd-api grpc|gateway --raftnotes-api h2|http1 --idle-seconds 60 --memory-writes 200000
 //                            --wait-quiet 30 --points 1,16,64 --out bench/results/cluster.md]
 //
 // A quick look at one side: `--systems raftnotes --phases load --points 1,16
@@ -35,7 +35,7 @@ import { idleCores, type IdleResult } from './cluster/idle.ts';
 import { memoryAfter, type MemoryResult } from './cluster/memory.ts';
 import { coldStartMs, formOnce, type FormationRun, type LanHostLike } from './cluster/formation.ts';
 import { closedLoop, firstSuccess, machineBusySeconds, percentile, sleep, WARMUP_SLICE_MS, type LoadResult } from './cluster/load.ts';
-import { RaftnotesCluster } from './cluster/raftnotes-cluster.ts';
+import { closeWriteConnections, RaftnotesCluster } from './cluster/raftnotes-cluster.ts';
 import { ensureCliBundle } from '../scripts/build-cli.ts';
 
 const { values } = parseArgs({
@@ -47,6 +47,7 @@ const { values } = parseArgs({
     systems: { type: 'string', default: 'raftnotes,etcd' },
     phases: { type: 'string', default: 'load,failover,idle,memory,formation' },
     'etcd-api': { type: 'string', default: 'grpc' },
+    'raftnotes-api': { type: 'string', default: 'h2' },
     'idle-seconds': { type: 'string', default: '60' },
     'memory-writes': { type: 'string', default: '200000' },
     'wait-quiet': { type: 'string', default: '30' },
@@ -62,6 +63,8 @@ const SYSTEMS = new Set(values.systems.split(','));
 const PHASES = new Set(values.phases.split(','));
 const ETCD_API = values['etcd-api'];
 if (ETCD_API !== 'grpc' && ETCD_API !== 'gateway') throw new Error(`--etcd-api ${ETCD_API}: give grpc or gateway`);
+const RAFTNOTES_API = values['raftnotes-api'];
+if (RAFTNOTES_API !== 'h2' && RAFTNOTES_API !== 'http1') throw new Error(`--raftnotes-api ${RAFTNOTES_API}: give h2 or http1`);
 const IDLE_SECONDS = Number(values['idle-seconds']);
 const MEMORY_WRITES = Number(values['memory-writes']);
 const WAIT_QUIET_MS = Number(values['wait-quiet']) * 1000;
@@ -110,6 +113,7 @@ interface LanLike { hosts: readonly LanHostLike[]; destroy(): Promise<void> }
 let lan: LanLike | null = null;
 
 async function cleanup(): Promise<void> {
+  closeWriteConnections();
   await killAllChildren();
   await lan?.destroy().catch(() => {});
   lan = null;
@@ -305,7 +309,7 @@ function report(rn: SystemResult | null, etcd: SystemResult | null, etcdVer: str
     ETCD_API === 'grpc'
       ? '  A write is a put of a 100-byte value through etcd\'s gRPC API to the leader, with the `etcd3` client (@grpc/grpc-js; one client per member, its retries off), counted when answered.'
       : '  A write is `POST /v3/kv/put` of a 100-byte value (base64 key and value) through the HTTP/JSON gateway of the leader, counted when answered 200 without error.',
-    `- Both driven from one Node client process (Raftnotes through Node's fetch, undici, keep-alive), a closed loop of N requests in flight, ${WARMUP_MS / 1000} s warm-up then ${MEASURE_MS / 1000} s measured per point.`,
+    `- Both driven from one Node client process (Raftnotes through ${RAFTNOTES_API === 'h2' ? 'node:http2, one HTTP/2 connection per peer, as etcd\'s gRPC client keeps one per member' : 'node:http, keep-alive, one connection per request in flight'}), a closed loop of N requests in flight, ${WARMUP_MS / 1000} s warm-up then ${MEASURE_MS / 1000} s measured per point.`,
     '  The warm-up is long because Raftnotes runs on V8, which compiles the write path to optimized code only after it has run many times:',
     '  at one write in flight its pace roughly doubles over the first 15–20 s (the client, also Node, speeds up too). The pace during the warm-up',
     '  is in "Warm-up" below, for both systems, so the cold figures stay visible. The load starts as soon as the fresh cluster is healthy (a second or two',
@@ -436,7 +440,7 @@ async function waitQuiet(): Promise<{ others: number; waitedMs: number }> {
 
 // The systems take turns, each point on a fresh cluster, so both see the same
 // moments of a machine whose other load drifts.
-const raftnotes = (): RaftnotesCluster => new RaftnotesCluster();
+const raftnotes = (): RaftnotesCluster => new RaftnotesCluster(RAFTNOTES_API);
 const etcdCluster = (): BenchCluster<EtcdMember> => new EtcdCluster(ETCD_API);
 const etcdVer = (await etcdVersion())?.replace(/^etcd Version: /, 'etcd ') ?? null;
 const rn: SystemResult | null = SYSTEMS.has('raftnotes') ? emptySystem() : null;

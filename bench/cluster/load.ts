@@ -1,5 +1,5 @@
 // Load for the cluster benchmark: a closed loop of N requests in flight from
-// Node's fetch (keep-alive), a failover probe, and the percentiles reported.
+// the writes of one system (each system gives its own Request), a failover probe, and the percentiles reported.
 import { readFileSync } from 'node:fs';
 export { freePort } from '../../test/cluster/peer-process.ts';
 
