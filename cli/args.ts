@@ -72,7 +72,7 @@ export interface ServeArgs {
   invite?: string;
   name?: string;
   listen?: string[];
-  /** --api; without it, the address kept in the data directory (cli/api-address.ts). */
+  /** --api; without it, the address kept in the data directory (core/api/http/api-address.ts). */
   api?: { host: string; port: number };
   peers: string[];
   mdns: boolean;

@@ -6,13 +6,13 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventFeed } from '../core/api/events.ts';
+import { listenAtKeptAddress } from '../core/api/http/api-address.ts';
 import { HttpApi, operationRoutes } from '../core/api/http/http-api.ts';
 import { loadOrCreateToken } from '../core/service/data-dir.ts';
 import type { Logger } from '../core/service/logger.ts';
 import { NotesService } from '../core/service/notes-service.ts';
 import { writeFileDurably } from '../core/storage/index.ts';
 import { ListenError } from '../core/net/index.ts';
-import { chooseApiAddress, keepApiAddress, listenProblem } from './api-address.ts';
 import type { ServeArgs } from './args.ts';
 import { checkFirstRunFlags } from './first-run-flags.ts';
 import { ADDRS_FILE } from './invite.ts';
@@ -40,9 +40,13 @@ export async function serve(args: ServeArgs, log: Logger): Promise<number> {
       else if (args.invite !== undefined) await service.joinNotebook(args.invite);
     }
     token = await loadOrCreateToken(args.dataDir);
-    const apiAddress = await chooseApiAddress(args.dataDir, args.api, (message) => log.warn(message));
-    api = new HttpApi({ ...apiAddress.address, token, routes: operationRoutes(service), events: eventFeed(service), log: log.child('api') });
-    url = await api.start().catch((error: unknown) => { throw listenProblem(error, apiAddress, args.dataDir); });
+    url = await listenAtKeptAddress({
+      dataDir: args.dataDir, explicit: args.api, explicitName: '--api', warn: (message) => log.warn(message),
+      elsewhere: (host) => `pass --api ${host}:<port> for another port (port 0 picks a free one)`,
+    }, (address) => {
+      api = new HttpApi({ ...address, token, routes: operationRoutes(service), events: eventFeed(service), log: log.child('api') });
+      return api.start();
+    });
   } catch (error) {
     await service.stop().catch(() => {});
     if (fresh !== null) undoFresh(args.dataDir, fresh);
@@ -51,7 +55,6 @@ export async function serve(args: ServeArgs, log: Logger): Promise<number> {
     }
     throw error;
   }
-  keepApiAddress(args.dataDir, url);
   const addrs = service.addrs();
   if (addrs.length > 0) writeFileDurably(args.dataDir, ADDRS_FILE, [Buffer.from(JSON.stringify(addrs))], 0o600);
   const notebook = service.notebook;

@@ -156,12 +156,16 @@ async function exportNotes(format: 'md' | 'json'): Promise<void> {
   await writeFile(choice.filePath, result.format === 'md' ? result.text : JSON.stringify(result.document, null, 2));
 }
 
-/** setLocalApi starts or stops the local HTTP API for scripts (127.0.0.1, a free port, the data directory's token), and remembers it. */
+/** setLocalApi starts or stops the local HTTP API for scripts (127.0.0.1, the port it had before, the data directory's token), and remembers it; why it did not start is said in a dialog. */
 async function setLocalApi(on: boolean): Promise<void> {
   settings = { ...settings, localApi: on };
   writeSettings(userData, settings);
-  const url = await peer?.setLocalApi(on);
-  if (on && url !== null && url !== undefined) log.info(`local API for scripts at ${url} (token in ${join(dataDir, 'api-token')})`);
+  try {
+    const url = await peer?.setLocalApi(on);
+    if (on && url !== null && url !== undefined) log.info(`local API for scripts at ${url} (token in ${join(dataDir, 'api-token')})`);
+  } catch (error) {
+    dialog.showErrorBox('The local API for scripts did not start', (error as Error).message);
+  }
 }
 
 /** stopGently stops the peer (a leader hands over first; the local API with it), within QUIT_GRACE_MS. */

@@ -41,6 +41,7 @@ export type FromWorker =
   | { type: 'result'; id: number; result: IpcResult<unknown> }
   | { type: 'event'; id: number; json: string }
   | { type: 'summary'; summary: PeerSummary }
-  | { type: 'local-api'; url: string | null }
+  /** The local API's URL; null when off, or when it did not start (`error` says why, in words for the user). */
+  | { type: 'local-api'; url: string | null; error?: string }
   | { type: 'fatal'; message: string }
   | { type: 'stopped' };

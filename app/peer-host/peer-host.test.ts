@@ -3,6 +3,7 @@
 // scripts switched on and off, a gentle stop that ends the worker, and a
 // start that fails said in words.
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -20,12 +21,25 @@ afterEach(async () => {
   await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 });
 
-async function host(): Promise<PeerHost> {
-  const dir = await mkdtemp(join(tmpdir(), 'raftnotes-host-'));
-  dirs.push(dir);
-  const h = await PeerHost.start({ workerUrl: WORKER, dataDir: join(dir, 'notebook'), name: 'Ada', origin: ORIGIN });
+async function host(dataDir?: string): Promise<PeerHost> {
+  if (dataDir === undefined) {
+    const dir = await mkdtemp(join(tmpdir(), 'raftnotes-host-'));
+    dirs.push(dir);
+    dataDir = join(dir, 'notebook');
+  }
+  const h = await PeerHost.start({ workerUrl: WORKER, dataDir, name: 'Ada', origin: ORIGIN });
   hosts.push(h);
   return h;
+}
+
+/** block listens on 127.0.0.1:port as another program would, until the returned function is called. */
+async function block(port: number): Promise<() => Promise<void>> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return () => new Promise((resolve) => server.close(() => resolve()));
 }
 
 describe('PeerHost', () => {
@@ -63,6 +77,31 @@ describe('PeerHost', () => {
     await expect(fetch(`${url}/api/status`)).rejects.toThrow();
     await h.stop();
     expect(await h.invoke('status', PAGE, {})).toMatchObject({ ok: false, error: { code: 'stopping' } });
+  });
+
+  it('serves the local API at the port it had before the app restarted, as `raftnotes serve` does; a port taken meanwhile is refused in words', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'raftnotes-host-'));
+    dirs.push(dir);
+    const dataDir = join(dir, 'notebook');
+    const first = await host(dataDir);
+    const url = await first.setLocalApi(true);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    await first.stop();
+
+    const second = await host(dataDir);
+    expect(await second.setLocalApi(true)).toBe(url);
+    await second.stop();
+
+    const port = Number(new URL(url!).port);
+    const unblock = await block(port);
+    try {
+      const third = await host(dataDir);
+      await expect(third.setLocalApi(true)).rejects.toThrow(`The API address 127.0.0.1:${port}, where this peer served before (kept in ${join(dataDir, 'api-address.json')}), `
+        + `is taken by another program. Stop that program to keep the peer's address, or delete ${join(dataDir, 'api-address.json')} `
+        + 'and switch Notebook › Local API for scripts off and on again: it then takes a free port.');
+    } finally {
+      await unblock();
+    }
   });
 
   it('says why the peer did not start', async () => {

@@ -27,7 +27,7 @@ export class PeerHost {
   private nextId = 1;
   private readonly calls = new Map<number, (result: IpcResult<unknown>) => void>();
   private readonly subscribers = new Map<number, (json: string) => void>();
-  private localApiAnswer: ((url: string | null) => void) | null = null;
+  private localApiAnswer: ((url: string | null, error?: string) => void) | null = null;
   private stopped: Promise<void> | null = null;
   private exited = false;
 
@@ -89,10 +89,10 @@ export class PeerHost {
     };
   }
 
-  /** setLocalApi starts or stops the local HTTP API for scripts; its URL, or null when off (or it did not start). */
+  /** setLocalApi starts or stops the local HTTP API for scripts; its URL, or null when off; it rejects with why it did not start. */
   setLocalApi(on: boolean): Promise<string | null> {
-    return new Promise((resolve) => {
-      this.localApiAnswer = resolve;
+    return new Promise((resolve, reject) => {
+      this.localApiAnswer = (url, error) => (error === undefined ? resolve(url) : reject(new Error(error)));
       this.post({ type: 'local-api', on });
     });
   }
@@ -128,7 +128,7 @@ export class PeerHost {
         this.init.onSummary?.(message.summary);
         return;
       case 'local-api':
-        this.localApiAnswer?.(message.url);
+        this.localApiAnswer?.(message.url, message.error);
         this.localApiAnswer = null;
         return;
       case 'fatal':

@@ -3,8 +3,10 @@
 // setting asks for it. It lives in the app's process (the consensus core runs
 // in the main process) but not on its main thread, so nothing the peer does
 // delays the window. Its messages: messages.ts.
+import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { eventFeed } from '../../core/api/events.ts';
+import { API_ADDRESS_FILE, listenAtKeptAddress } from '../../core/api/http/api-address.ts';
 import { HttpApi, operationRoutes } from '../../core/api/http/http-api.ts';
 import { IpcAdapter } from '../../core/api/ipc/ipc-adapter.ts';
 import { loadOrCreateToken } from '../../core/service/data-dir.ts';
@@ -44,7 +46,7 @@ port.on('message', (message: ToWorker) => {
     case 'local-api':
       void setLocalApi(message.on).then((url) => post({ type: 'local-api', url }), (error: Error) => {
         log.error('the local API did not start', error);
-        post({ type: 'local-api', url: null });
+        post({ type: 'local-api', url: null, error: error.message });
       });
       return;
     case 'follow-summary':
@@ -56,19 +58,29 @@ port.on('message', (message: ToWorker) => {
   }
 });
 
-/** setLocalApi starts (on 127.0.0.1, a free port, the data directory's token) or stops the HTTP API for scripts; its URL or null. */
+/**
+ * setLocalApi starts (on 127.0.0.1, with the data directory's token) or stops
+ * the HTTP API for scripts; its URL or null. It serves where it served last,
+ * by the same rule as `raftnotes serve` (api-address.ts), so scripts keep
+ * their address across restarts of the app.
+ */
 async function setLocalApi(on: boolean): Promise<string | null> {
   if (!on) {
     await localApi?.stop();
     localApi = null;
     return null;
   }
-  if (localApi === null) {
-    const token = await loadOrCreateToken(init.dataDir);
-    localApi = new HttpApi({ host: '127.0.0.1', port: 0, token, routes: operationRoutes(service), events: eventFeed(service), ui: null, log });
-    return await localApi.start();
-  }
-  return null;
+  if (localApi !== null) return null;
+  const token = await loadOrCreateToken(init.dataDir);
+  return await listenAtKeptAddress({
+    dataDir: init.dataDir, warn: (text) => log.warn(text),
+    elsewhere: () => `delete ${join(init.dataDir, API_ADDRESS_FILE)} and switch Notebook › Local API for scripts off and on again: it then takes a free port`,
+  }, async (address) => {
+    const api = new HttpApi({ ...address, token, routes: operationRoutes(service), events: eventFeed(service), ui: null, log });
+    const url = await api.start();
+    localApi = api;
+    return url;
+  });
 }
 
 /** stop ends the subscriptions and the local API, stops the peer gently (a leader hands over first), and says so. */
