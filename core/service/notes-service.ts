@@ -176,7 +176,7 @@ export class NotesService extends TypedEventEmitter<ServiceEvents> {
   status(): PeerStatus {
     return this.notebookValue?.status() ?? {
       id: '', name: this.name, role: 'none', term: 0, leaderId: null, votedFor: null,
-      commitIndex: 0, appliedIndex: 0, lastIndex: 0, isolated: false, removed: false, quiescent: false, notebook: null, members: [],
+      commitIndex: 0, appliedIndex: 0, lastIndex: 0, isolated: false, removed: false, quiescent: false, storageFailure: null, notebook: null, members: [],
     };
   }
 

@@ -282,6 +282,7 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
       isolated: network.isolated,
       removed: this.removal.removed,
       quiescent: raft.quiescent,
+      storageFailure: (this.fatalError ?? this.components.outbox.failed)?.message ?? null,
       notebook: { id: this.notebook.id, name: this.notebook.name },
       members: !this.removal.removed ? members : members.map((m) => (m.id === network.peerId ? { ...m, role } : m)),
     };
@@ -417,7 +418,9 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
       this.checkWritable(); // storage may have failed meanwhile: the request stays in the outbox, for after a restart
       settled = await this.proposals.submit(request);
     } catch (error) {
-      throw error instanceof OutboxFileError ? storageFailed(error) : error;
+      if (!(error instanceof OutboxFileError)) throw error;
+      this.statusEvents.signal(); // the status now tells the outbox's failure
+      throw storageFailed(error);
     }
     if (settled === null) return { committed: false, pending: pendingView(request) };
     return { committed: true, note: noteOf(settled.result), index: settled.index };
@@ -658,6 +661,7 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
     this.proposals.stop();
     this.proposals.failWaiting(storageFailed(error));
     this.safeDispatchEvent('fatal', { detail: error });
+    this.statusEvents.signal(); // the status now tells the failure
   }
 
   private emit(type: 'status' | 'notes'): void {

@@ -79,6 +79,9 @@ describe('StorageFailure', () => {
     const a = await start('A', 'created');
     await vi.waitFor(() => expect(a.notebook.status().role).toBe('leader'));
     expect((await a.notebook.addNote('before')).committed).toBe(true);
+    expect(a.notebook.status().storageFailure).toBeNull();
+    const statusEvents: Array<string | null> = [];
+    a.notebook.addEventListener('status', () => statusEvents.push(a.notebook.status().storageFailure));
 
     a.storage.failSaves('EIO');
     const started = Date.now();
@@ -89,6 +92,9 @@ describe('StorageFailure', () => {
     expect(a.fatal).toHaveLength(1);
     expect(a.fatal[0]).toBeInstanceOf(StorageWriteError);
     expect(a.log).toContain(`this peer stopped and acknowledges no more writes: ${a.fatal[0]!.message}`);
+    // The status says so, in the words of the failure, and a status event tells the pages.
+    expect(a.notebook.status().storageFailure).toBe(a.fatal[0]!.message);
+    await vi.waitFor(() => expect(statusEvents).toContain(a.fatal[0]!.message));
 
     // Nothing more is taken, and nothing unsaved is shown.
     expect(await refusal(a.notebook.addNote('after'))).toBe(message);
@@ -123,6 +129,7 @@ describe('StorageFailure', () => {
       expect(message).toContain('Free some disk space and restart');
       expect(texts(a)).toEqual([]);
       expect(await refusal(a.notebook.addNote('the next one'))).toBe(message); // refused at once from now on
+      expect(`This peer stopped writing: ${a.notebook.status().storageFailure}`).toBe(message);
       await a.notebook.stop();
       peers.splice(peers.indexOf(a), 1);
     } finally {

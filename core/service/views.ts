@@ -92,6 +92,8 @@ export interface PeerStatus {
   removed: boolean;
   /** Whether the group is idle and quiet as this peer sees it: no heartbeats until something happens. */
   quiescent: boolean;
+  /** Why this peer stopped taking writes because its disk failed (the message says what to do), or null while it writes. */
+  storageFailure: string | null;
   notebook: { id: string; name: string } | null;
   members: Member[];
 }

@@ -1,11 +1,13 @@
 // docs/api.md against the operation table (core/api/operations.ts): every
 // operation has its section, with its operation name and every input field,
-// no section documents an operation that does not exist, and the error table
-// gives every code of the service the status the HTTP adapter answers.
+// no section documents an operation that does not exist, the status section
+// names every field of the status answer, and the error table gives every
+// code of the service the status the HTTP adapter answers.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ERROR_STATUS } from '../../core/api/http/http-error.ts';
 import { OPERATIONS } from '../../core/api/operations.ts';
+import { NotesService } from '../../core/service/notes-service.ts';
 
 const DOC = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8');
 
@@ -43,6 +45,13 @@ describe('ApiDoc', () => {
       for (const field of inputFields(op.input)) expect(text, `the section of ${route} names its input ${field}`).toContain(`\`${field}\``);
     }
     expect([...documented.keys()].filter((route) => !routes.has(route) && route !== 'GET /api/events')).toEqual([]);
+  });
+
+  it('names every field of the status answer', () => {
+    // A service that has not started answers its first-run status, with every field of PeerStatus.
+    const status = new NotesService({ dataDir: '/nonexistent', name: 'Doc' }).status();
+    const text = sections().get('GET /api/status')!;
+    for (const field of Object.keys(status)) expect(text, `the section of GET /api/status names ${field}`).toMatch(new RegExp(`\\b${field}\\b`));
   });
 
   it('gives every error code of the service the status the HTTP adapter answers', () => {
