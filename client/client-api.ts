@@ -62,8 +62,12 @@ export interface ClientApi {
   addNote(text: string): Promise<WriteResult>;
   /** editNote replaces a note's text if `version` is still current (else ClientError `conflict` with `current`). */
   editNote(id: string, text: string, version: number): Promise<WriteResult>;
-  /** deleteNote deletes a note if `version` is still current. */
-  deleteNote(id: string, version: number): Promise<WriteResult>;
+  /**
+   * deleteNote deletes a note if `version` is still current. `keepalive`:
+   * the request outlives the page (sent as it is left or closed: fetch's
+   * keepalive over HTTP; an IPC call reaches the app's main process anyway).
+   */
+  deleteNote(id: string, version: number, options?: { keepalive?: boolean }): Promise<WriteResult>;
   /** dismissConflict forgets a refused request the user has seen. */
   dismissConflict(requestId: string): Promise<void>;
   /** createNotebook makes a new notebook on a peer that has none yet. */

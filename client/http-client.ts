@@ -16,7 +16,8 @@ export function createHttpClient(init: HttpClientInit): ClientApi {
   const base = init.baseUrl.replace(/\/+$/, '');
   const auth = { authorization: `Bearer ${init.token}` };
 
-  async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any; text: string; type: string }> {
+  /** call sends one request; `keepalive` lets it finish after the page is gone (small bodies only: the browser caps them at 64 KiB). */
+  async function call(method: string, path: string, body?: unknown, keepalive = false): Promise<{ status: number; body: any; text: string; type: string }> {
     let res: Response;
     try {
       res = await fetch(`${base}${path}`, {
@@ -24,6 +25,7 @@ export function createHttpClient(init: HttpClientInit): ClientApi {
         headers: body === undefined ? auth : { ...auth, 'content-type': 'application/json' },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         cache: 'no-store',
+        keepalive,
       });
     } catch {
       throw new ClientError('network', 'The peer does not answer. Is it still running? The page reconnects by itself once it is back.');
@@ -54,7 +56,7 @@ export function createHttpClient(init: HttpClientInit): ClientApi {
     notes: async () => (await call('GET', '/api/notes')).body as NotesSnapshot,
     addNote: async (text) => write(await call('POST', '/api/notes', { text })),
     editNote: async (id, text, version) => write(await call('PUT', `/api/notes/${encodeURIComponent(id)}`, { text, version })),
-    deleteNote: async (id, version) => write(await call('DELETE', `/api/notes/${encodeURIComponent(id)}?version=${version}`)),
+    deleteNote: async (id, version, options) => write(await call('DELETE', `/api/notes/${encodeURIComponent(id)}?version=${version}`, undefined, options?.keepalive)),
     dismissConflict: async (requestId) => { await call('DELETE', `/api/conflicts/${encodeURIComponent(requestId)}`); },
     createNotebook: async (name) => (await call('POST', '/api/notebook', { name })).body.notebook,
     joinNotebook: async (invite) => (await call('POST', '/api/notebook', { invite })).body.notebook,

@@ -2,17 +2,21 @@
 // is sent, so "Undo" can take it back: the note is hidden from the list
 // meanwhile. Once the time is up the delete goes to the peer with the
 // version the user saw (compare-and-swap), as any delete; a refusal (the note
-// changed meanwhile) shows the note again with the reason.
+// changed meanwhile) shows the note again with the reason. A delete still
+// waiting when the page goes away (pagehide: the tab closed, another page
+// opened; or the list destroyed) is sent at once, with keepalive so the
+// request outlives the page: closing the tab never silently keeps the note.
 import type { ClientApi, Note } from '../../../client/client-api.ts';
 import { errorText } from './format.ts';
 
 /** UNDO_MS is how long a delete can be undone. */
 export const UNDO_MS = 5_000;
 
-/** Deleting is a delete the user can still undo. */
+/** Deleting is a delete the user can still undo, or one sent and not answered yet. */
 export interface Deleting {
   note: Note;
-  timer: ReturnType<typeof setTimeout>;
+  /** The undo time's timer; null once the delete is sent (it can no longer be undone). */
+  timer: ReturnType<typeof setTimeout> | null;
 }
 
 /** UndoDeletes is the page's deletes waiting out their undo time. */
@@ -41,32 +45,33 @@ export class UndoDeletes {
   delete(note: Note): void {
     this.error = null;
     this.notice = null;
-    const timer = setTimeout(() => void this.send(note.id), UNDO_MS);
-    this.waiting = [...this.waiting, { note, timer }];
+    const entry: Deleting = { note, timer: null };
+    entry.timer = setTimeout(() => void this.send(entry, false), UNDO_MS);
+    this.waiting = [...this.waiting, entry];
   }
 
-  /** undo takes the delete of note `id` back. */
+  /** undo takes the delete of note `id` back, unless it was sent already. */
   undo(id: string): void {
     const entry = this.waiting.find((d) => d.note.id === id);
-    if (entry === undefined) return;
+    if (entry === undefined || entry.timer === null) return;
     clearTimeout(entry.timer);
     this.waiting = this.waiting.filter((d) => d !== entry);
   }
 
-  /** flush sends every waiting delete now (the page is being left). */
+  /** flush sends every delete still waiting now, as requests that outlive the page (it is being left). */
   flush(): void {
-    for (const d of this.waiting) {
-      clearTimeout(d.timer);
-      void this.send(d.note.id);
+    for (const entry of this.waiting) {
+      if (entry.timer !== null) void this.send(entry, true);
     }
   }
 
-  private async send(id: string): Promise<void> {
-    const entry = this.waiting.find((d) => d.note.id === id);
-    if (entry === undefined) return;
+  private async send(entry: Deleting, keepalive: boolean): Promise<void> {
+    if (entry.timer === null) return; // sent already
+    clearTimeout(entry.timer);
+    entry.timer = null;
     try {
-      const result = await this.client.deleteNote(entry.note.id, entry.note.version);
-      if (result.committed) this.committed = new Set([...this.committed, id]);
+      const result = await this.client.deleteNote(entry.note.id, entry.note.version, { keepalive });
+      if (result.committed) this.committed = new Set([...this.committed, entry.note.id]);
       else this.notice = `The delete of note #${entry.note.number} is kept on this peer as pending until a majority answers.`;
     } catch (error) {
       this.error = `Note #${entry.note.number} was not deleted: ${errorText(error)}`;
