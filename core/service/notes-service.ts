@@ -187,7 +187,7 @@ export class NotesService extends TypedEventEmitter<ServiceEvents> {
 
   /** notesSince is what changed in the document after `revision` (null: nothing held yet): the `notes` event. */
   notesSince(revision: number | null): NotesChange {
-    return this.notebookValue?.notesSince(revision) ?? { ...EMPTY_NOTES, reset: true, revision: 0, deleted: [] };
+    return this.notebookValue?.notesSince(revision) ?? { ...EMPTY_NOTES, reset: true, revision: 0, deleted: [], more: false };
   }
 
   /** notesAfter is the document once this peer applied the log entry at `index` (RunningNotebook.notesAfter); without `index`, notes(). */

@@ -311,6 +311,7 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
       pending: outbox.list().map(pendingView),
       conflicts: outbox.rejected().map((r) => ({ ...pendingView(r), error: r.error, current: r.current ?? null })),
       commitIndex: this.driver.softState.commitIndex,
+      more: false,
     };
   }
 

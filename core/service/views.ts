@@ -51,6 +51,12 @@ export interface NotesChange {
   pending: PendingRequest[];
   conflicts: Conflict[];
   commitIndex: number;
+  /**
+   * true: more notes of this same revision follow at once (a big document
+   * comes in parts, each a change adding the next notes); a receiver may wait
+   * for the part with `more: false` before it shows the whole.
+   */
+  more: boolean;
 }
 
 /**

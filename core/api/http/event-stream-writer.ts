@@ -17,7 +17,7 @@ export function eventFrame(event: string, data: unknown): string {
 /** EventStreamWriter is one client's event stream. */
 export class EventStreamWriter {
   private readonly res: HttpResponse;
-  /** The backlog bound: maxBufferedBytes, plus the size of the first picture once it was written (writeFirst). */
+  /** The backlog bound: maxBufferedBytes, plus the size of the first picture's parts written (writeFirst). */
   private maxBufferedBytes: number;
   /** Set when the response closed: sent, dropped by end() or write(), or the client went away. */
   private gone = false;
@@ -58,9 +58,9 @@ export class EventStreamWriter {
   }
 
   /**
-   * writeFirst sends the stream's first picture (the whole document of a big
-   * notebook can pass the bound by itself): the bound then applies to the
-   * backlog beyond it.
+   * writeFirst sends the stream's first picture, or a part of it (the whole
+   * document of a big notebook can pass the bound by itself): the bound then
+   * applies to the backlog beyond it.
    */
   writeFirst(frames: string): boolean {
     this.maxBufferedBytes += Buffer.byteLength(frames);

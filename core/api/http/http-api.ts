@@ -97,11 +97,16 @@ export class HttpApi {
   private openEvents(res: HttpResponse, feed: EventFeed): void {
     const stream = new EventStreamWriter(res);
     this.server.track(stream);
-    // The events the feed sends while subscribing are the first picture, written at once.
+    // The events the feed sends while subscribing are the first picture, written at once; the parts of a
+    // big document that follow belong to it too (the backlog's bound applies beyond them).
     let first: string | null = '';
+    let picture = true;
     const stop = feed(({ event, data }) => {
-      if (first !== null) first += eventFrame(event, data);
-      else stream.send(event, data);
+      const frame = eventFrame(event, data);
+      if (first !== null) first += frame;
+      else if (picture) stream.writeFirst(frame);
+      else stream.write(frame);
+      if (event === 'notes') picture = data.more;
     });
     stream.writeFirst(first);
     first = null;
