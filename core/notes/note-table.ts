@@ -2,8 +2,9 @@
 // log order. A notebook of 200,000 notes kept as one object per note cost
 // about 300 bytes a note on the JavaScript heap (the object, its id string,
 // two boxed times, its map entry: 59 MiB), and V8 lets its heap grow to a few
-// times what is live; here the numbers are in typed arrays (off the heap) and
-// a note costs its text, two pointers and 40 bytes: 27 MiB. Note objects are
+// times what is live; here the numbers are in typed arrays and the texts in a
+// TextArena (both off the heap), and a note costs its text's bytes, one
+// pointer (its author, one string per author) and 52 bytes. Note objects are
 // made when asked for, and are copies: changing one changes nothing here.
 //
 // Rows are in ascending seq order (a note's seq is the log index that added
@@ -41,6 +42,10 @@ export function noteIndex(id: string): number | null {
 }
 
 const INITIAL_ROWS = 1_024;
+/** A UTF-16 surrogate without its pair: a string that is not well-formed (String.isWellFormed is ES2024, beyond this project's lib). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** The text length of a row whose text is in oddTexts. */
+const ODD_TEXT = 0xffff_ffff;
 /** Distinct author names remembered to share one string between their notes; past this many the memory starts over. */
 const MAX_SHARED_AUTHORS = 1_024;
 
@@ -52,6 +57,8 @@ export interface NoteRows {
   at(row: number): Note | null;
 }
 
+import { TextArena, type TextChunks, type TextPlace } from './text-arena.ts';
+
 /** NoteTable is the notes, one row each, in log order. */
 export class NoteTable implements NoteRows {
   private seqs = new Float64Array(INITIAL_ROWS);
@@ -60,7 +67,16 @@ export class NoteTable implements NoteRows {
   private updatedAts = new Float64Array(INITIAL_ROWS);
   /** 0 marks a tombstone. */
   private versions = new Float64Array(INITIAL_ROWS);
-  private texts: string[] = [];
+  /** Where each row's text is in `texts`. */
+  private textAts = new Float64Array(INITIAL_ROWS);
+  private textLengths = new Uint32Array(INITIAL_ROWS);
+  private texts = new TextArena();
+  /**
+   * The texts that are not well-formed UTF-16 (a lone surrogate, which JSON
+   * allows), by seq: UTF-8 cannot hold them as they are, and a note keeps its
+   * text exactly. Their rows' length is ODD_TEXT.
+   */
+  private oddTexts = new Map<number, string>();
   private authors: string[] = [];
   /** Rows in use, tombstones included. Invariant: seqs[0..rows) is strictly ascending. */
   private rows = 0;
@@ -85,7 +101,7 @@ export class NoteTable implements NoteRows {
     if (this.rows === this.seqs.length) this.grow();
     const r = this.rows++;
     this.seqs[r] = note.seq;
-    this.texts.push(note.text);
+    this.textLengths[r] = 0;
     this.authors.push('');
     this.write(r, note);
   }
@@ -108,9 +124,10 @@ export class NoteTable implements NoteRows {
     const r = this.find(seq);
     if (r === -1) return false;
     this.versions[r] = 0;
-    this.texts[r] = '';
+    this.releaseText(r);
     this.dead++;
     if (this.dead > 64 && this.dead * 2 > this.rows) this.pack();
+    if (this.texts.wasteful()) this.compactTexts();
     return true;
   }
 
@@ -133,12 +150,15 @@ export class NoteTable implements NoteRows {
     const createdAts = this.createdAts.slice(0, n);
     const updatedAts = this.updatedAts.slice(0, n);
     const versions = this.versions.slice(0, n);
-    const texts = this.texts.slice(0, n);
+    const textAts = this.textAts.slice(0, n);
+    const textLengths = this.textLengths.slice(0, n);
+    const texts: TextChunks = this.texts.frozen();
+    const odd = new Map(this.oddTexts);
     const authors = this.authors.slice(0, n);
     return {
       count: n,
       at: (r) => versions[r] === 0 ? null : {
-        id: noteId(seqs[r]!), seq: seqs[r]!, number: numbers[r]!, text: texts[r]!, author: authors[r]!,
+        id: noteId(seqs[r]!), seq: seqs[r]!, number: numbers[r]!, text: this.text(texts, odd, seqs[r]!, textAts[r]!, textLengths[r]!), author: authors[r]!,
         createdAt: createdAts[r]!, updatedAt: updatedAts[r]!, version: versions[r]!,
       },
     };
@@ -147,7 +167,7 @@ export class NoteTable implements NoteRows {
   private note(r: number): Note {
     const seq = this.seqs[r]!;
     return {
-      id: noteId(seq), seq, number: this.numbers[r]!, text: this.texts[r]!, author: this.authors[r]!,
+      id: noteId(seq), seq, number: this.numbers[r]!, text: this.text(this.texts, this.oddTexts, seq, this.textAts[r]!, this.textLengths[r]!), author: this.authors[r]!,
       createdAt: this.createdAts[r]!, updatedAt: this.updatedAts[r]!, version: this.versions[r]!,
     };
   }
@@ -157,8 +177,44 @@ export class NoteTable implements NoteRows {
     this.createdAts[r] = note.createdAt;
     this.updatedAts[r] = note.updatedAt;
     this.versions[r] = note.version;
-    this.texts[r] = note.text;
+    this.releaseText(r);
+    if (!LONE_SURROGATE.test(note.text)) {
+      const place = this.texts.add(note.text);
+      this.textAts[r] = place.at;
+      this.textLengths[r] = place.length;
+    } else {
+      this.oddTexts.set(note.seq, note.text);
+      this.textLengths[r] = ODD_TEXT;
+    }
     this.authors[r] = this.share(note.author);
+    if (this.texts.wasteful()) this.compactTexts();
+  }
+
+  private releaseText(r: number): void {
+    const length = this.textLengths[r]!;
+    if (length === ODD_TEXT) this.oddTexts.delete(this.seqs[r]!);
+    else this.texts.release(length);
+  }
+
+  private text(texts: TextChunks, odd: ReadonlyMap<number, string>, seq: number, at: number, length: number): string {
+    return length === ODD_TEXT ? odd.get(seq)! : texts.text(at, length);
+  }
+
+  /** compactTexts moves the live texts to a new arena, leaving the old one to whoever still reads it (a frozen copy). */
+  private compactTexts(): void {
+    const live: TextPlace[] = [];
+    const rows: number[] = [];
+    for (let r = 0; r < this.rows; r++) {
+      if (this.versions[r] === 0 || this.textLengths[r] === ODD_TEXT) continue;
+      live.push({ at: this.textAts[r]!, length: this.textLengths[r]! });
+      rows.push(r);
+    }
+    let i = 0;
+    this.texts = this.texts.compacted(live, (place) => {
+      const r = rows[i++]!;
+      this.textAts[r] = place.at;
+      this.textLengths[r] = place.length;
+    });
   }
 
   /** share returns the one string kept for an author's name, so the notes of one author hold one string, not one each. */
@@ -189,6 +245,10 @@ export class NoteTable implements NoteRows {
     this.createdAts = resized(this.createdAts, size);
     this.updatedAts = resized(this.updatedAts, size);
     this.versions = resized(this.versions, size);
+    this.textAts = resized(this.textAts, size);
+    const lengths = new Uint32Array(size);
+    lengths.set(this.textLengths);
+    this.textLengths = lengths;
   }
 
   /** pack drops the tombstones, keeping the rows' order. */
@@ -201,13 +261,13 @@ export class NoteTable implements NoteRows {
       this.createdAts[w] = this.createdAts[r]!;
       this.updatedAts[w] = this.updatedAts[r]!;
       this.versions[w] = this.versions[r]!;
-      this.texts[w] = this.texts[r]!;
+      this.textAts[w] = this.textAts[r]!;
+      this.textLengths[w] = this.textLengths[r]!;
       this.authors[w] = this.authors[r]!;
       w++;
     }
     this.rows = w;
     this.dead = 0;
-    this.texts.length = w;
     this.authors.length = w;
   }
 }
