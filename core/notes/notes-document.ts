@@ -9,9 +9,10 @@
 // it holds (changesSince) instead of the whole document.
 import type { Command } from './command.ts';
 import { NoteTable, noteId, noteIndex, type Note, type NoteRows } from './note-table.ts';
+import { MAX_CHANGES, RecentChanges } from './recent-changes.ts';
 import { Sessions, type Session } from './sessions.ts';
 
-export { noteId, noteIndex, type Note };
+export { MAX_CHANGES, noteId, noteIndex, type Note };
 
 /** ApplyResult is what one command did. */
 export type ApplyResult =
@@ -62,8 +63,6 @@ export function* imageParts(image: SnapshotImage): Generator<string> {
   yield image.tail;
 }
 
-/** MAX_CHANGES is how many recent changes the document remembers for changesSince. */
-export const MAX_CHANGES = 20_000;
 
 /** Changes are what changed in the document after an applied index: the notes added or edited, in log order, and the ids deleted. */
 export interface Changes {
@@ -82,10 +81,9 @@ export class NotesDocument {
   appliedIndex = 0;
   /** The number the next note added gets. Invariant: greater than every note's number. */
   private nextNumber = 1;
-  /** The notes changed by recent entries, in index order: [index, note id]. At most MAX_CHANGES. */
-  private changes: Array<[number, string]> = [];
-  /** changesSince knows every change after this index. Invariant: changesFloor <= appliedIndex. */
-  private changesFloor = 0;
+  /** The notes changed by recent entries, in index order. At most MAX_CHANGES. */
+  /** changesSince knows every change after changes.floor. Invariant: changes.floor <= appliedIndex. */
+  private changes = new RecentChanges(0);
 
   /** apply runs the command of the committed entry at `index`. */
   apply(index: number, command: Command): ApplyResult {
@@ -98,7 +96,7 @@ export class NotesDocument {
         const note: Note = { id: noteId(index), seq: index, number: this.nextNumber++, text: command.text, author: command.author,
           createdAt: command.at, updatedAt: command.at, version: 1 };
         this.notes.append(note);
-        this.changed(index, note.id);
+        this.changes.add(index, note.seq);
         return { ok: true, op: 'add', note };
       }
       case 'edit':
@@ -107,7 +105,7 @@ export class NotesDocument {
         if (current === undefined) return { ok: false, error: 'not-found' };
         // Compare-and-swap: an edit or delete of a version other than the current one is a conflict.
         if (current.version !== command.version) return { ok: false, error: 'conflict', current };
-        this.changed(index, command.id);
+        this.changes.add(index, current.seq);
         if (command.op === 'delete') {
           this.notes.delete(current.seq);
           return { ok: true, op: 'delete', note: current };
@@ -125,35 +123,16 @@ export class NotesDocument {
    * then the answer).
    */
   changesSince(index: number): Changes | null {
-    if (index < this.changesFloor || index > this.appliedIndex) return null;
-    // The first change after `index`: changes are sorted by index.
-    let lo = 0;
-    let hi = this.changes.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.changes[mid]![0] <= index) lo = mid + 1;
-      else hi = mid;
-    }
-    const ids = new Set<string>();
-    for (let i = lo; i < this.changes.length; i++) ids.add(this.changes[i]![1]);
+    if (index < this.changes.floor || index > this.appliedIndex) return null;
     const notes: Note[] = [];
     const deleted: string[] = [];
-    for (const id of ids) {
-      const note = this.get(id);
-      if (note === undefined) deleted.push(id);
+    for (const seq of this.changes.seqsAfter(index)) {
+      const note = this.notes.get(seq);
+      if (note === undefined) deleted.push(noteId(seq));
       else notes.push(note);
     }
     notes.sort((a, b) => a.seq - b.seq);
     return { notes, deleted };
-  }
-
-  /** changed remembers that the entry at `index` changed note `id`, forgetting the oldest change past MAX_CHANGES. */
-  private changed(index: number, id: string): void {
-    this.changes.push([index, id]);
-    if (this.changes.length > MAX_CHANGES) {
-      const dropped = this.changes.splice(0, this.changes.length - MAX_CHANGES / 2);
-      this.changesFloor = dropped[dropped.length - 1]![0];
-    }
   }
 
   /** skip records that the entry at `index` changed nothing (a noop, a config change, an unreadable command). */
@@ -230,7 +209,7 @@ export class NotesDocument {
     }
     const doc = new NotesDocument();
     doc.appliedIndex = body.appliedIndex;
-    doc.changesFloor = body.appliedIndex;
+    doc.changes = new RecentChanges(body.appliedIndex);
     const numbered = body.format === 1 ? body.notes.map((note, i) => ({ ...note, number: i + 1 })) : body.notes;
     for (const note of numbered) doc.notes.append(checkedNote(note));
     doc.nextNumber = body.nextNumber ?? numbered.length + 1;
