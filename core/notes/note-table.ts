@@ -142,7 +142,7 @@ export class NoteTable implements NoteRows {
     return out;
   }
 
-  /** frozen is a copy of the rows as they are now, cheap to take: the numbers are copied, the strings shared. */
+  /** frozen is a copy of the rows as they are now, cheap to take: the numbers are copied, the text chunks and author strings shared. */
   frozen(): NoteRows {
     const n = this.rows;
     const seqs = this.seqs.slice(0, n);

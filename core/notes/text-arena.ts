@@ -1,7 +1,8 @@
 // TextArena keeps the notes' texts as UTF-8 bytes in large chunks, off the
 // JavaScript heap. As strings, 200,000 texts of 100 bytes were 24 MiB of live
 // heap, and V8 lets a busy heap grow to a few times what is live before it
-// collects (the leader's old space stood at 82-114 MiB for 36-65 MiB live):
+// collects (the leader's old space stood at 82-122 MiB for 36 MiB live
+// after a full collection):
 // every MiB of text kept there cost several of resident memory. Here a text
 // costs its bytes; a string is made when a note is asked for.
 //
