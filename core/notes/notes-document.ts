@@ -63,7 +63,6 @@ export function* imageParts(image: SnapshotImage): Generator<string> {
   yield image.tail;
 }
 
-
 /** Changes are what changed in the document after an applied index: the notes added or edited, in log order, and the ids deleted. */
 export interface Changes {
   notes: Note[];
@@ -81,8 +80,7 @@ export class NotesDocument {
   appliedIndex = 0;
   /** The number the next note added gets. Invariant: greater than every note's number. */
   private nextNumber = 1;
-  /** The notes changed by recent entries, in index order. At most MAX_CHANGES. */
-  /** changesSince knows every change after changes.floor. Invariant: changes.floor <= appliedIndex. */
+  /** The notes changed by recent entries (at most MAX_CHANGES); changesSince knows every change after changes.floor. Invariant: changes.floor <= appliedIndex. */
   private changes = new RecentChanges(0);
 
   /** apply runs the command of the committed entry at `index`. */
@@ -220,15 +218,16 @@ export class NotesDocument {
 
 /** checkedNote is a note of a snapshot, checked field by field: a malformed snapshot throws, naming the field. */
 function checkedNote(note: Note): Note {
-  const whole = (key: 'seq' | 'number' | 'version', value: unknown) => {
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw new RangeError(`snapshot note ${key} ${String(value)} is not a positive integer`);
-  };
   if (typeof note !== 'object' || note === null) throw new RangeError('snapshot note is not an object');
-  whole('seq', note.seq);
-  whole('number', note.number);
-  whole('version', note.version);
+  checkWhole('seq', note.seq);
+  checkWhole('number', note.number);
+  checkWhole('version', note.version);
   if (note.id !== noteId(note.seq)) throw new RangeError(`snapshot note id ${String(note.id)} is not the id of seq ${note.seq}`);
   if (typeof note.text !== 'string' || typeof note.author !== 'string') throw new RangeError(`snapshot note ${note.id} has no text or author string`);
   if (typeof note.createdAt !== 'number' || typeof note.updatedAt !== 'number') throw new RangeError(`snapshot note ${note.id} has no times`);
   return note;
+}
+
+function checkWhole(key: 'seq' | 'number' | 'version', value: unknown): void {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw new RangeError(`snapshot note ${key} ${String(value)} is not a positive integer`);
 }
