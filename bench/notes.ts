@@ -3,7 +3,7 @@
 // their time and the heap they take. Writes bench/results/notes.md.
 //
 //   npm run bench:notes
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import { decodeCommand, encodeCommand, NotesDocument } from '../core/notes/index.ts';
 
@@ -64,5 +64,15 @@ const report = [
 ].join('\n');
 console.log(report);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/notes.md', import.meta.url), report);
+// The sections written by hand after this report's table (## …, such as the cluster's memory at 200,000 notes) stay.
+const out = new URL('./results/notes.md', import.meta.url);
+let kept = '';
+try {
+  const old = readFileSync(out, 'utf8');
+  const at = old.indexOf('\n## ');
+  if (at !== -1) kept = old.slice(at + 1);
+} catch (error) {
+  if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+}
+writeFileSync(out, kept === '' ? report : `${report}\n${kept}`);
 if (!same) process.exit(1);

@@ -160,6 +160,23 @@ describe('NotesDocument', () => {
     expect(() => NotesDocument.restore(new TextEncoder().encode('{"format":9}'))).toThrow(/format/);
   });
 
+  it('refuses a snapshot whose notes are malformed or out of log order, naming what is wrong', () => {
+    const doc = new NotesDocument();
+    doc.apply(1, add(1, 'a'));
+    doc.apply(2, add(2, 'b'));
+    const body = JSON.parse(new TextDecoder().decode(doc.snapshot()));
+    const restoreWith = (change: (notes: any[]) => void) => {
+      const copy = structuredClone(body);
+      change(copy.notes);
+      return () => NotesDocument.restore(new TextEncoder().encode(JSON.stringify(copy)));
+    };
+    expect(restoreWith(() => {})).not.toThrow();
+    expect(restoreWith((notes) => { notes[0].version = 0; })).toThrow(/version 0 is not a positive integer/);
+    expect(restoreWith((notes) => { notes[1].id = 'n9'; })).toThrow(/id n9 is not the id of seq 2/);
+    expect(restoreWith((notes) => { delete notes[0].text; })).toThrow(/no text/);
+    expect(restoreWith((notes) => notes.reverse())).toThrow(/does not follow/);
+  });
+
   it('applies each request once under any interleaving of retries and duplicates (property)', () => {
     // Requests of three clients, each delivered 1-3 times in any order.
     const request = fc.record({ client: fc.constantFrom('a', 'b', 'c'), seq: fc.integer({ min: 1, max: 30 }) });

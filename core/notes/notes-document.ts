@@ -8,23 +8,11 @@
 // recent entry changed, so a page can be sent the changes since the version
 // it holds (changesSince) instead of the whole document.
 import type { Command } from './command.ts';
+import { NoteTable, noteId, noteIndex, type Note, type NoteRows } from './note-table.ts';
+import { MAX_CHANGES, RecentChanges } from './recent-changes.ts';
 import { Sessions, type Session } from './sessions.ts';
 
-/** Note is one note of the document. */
-export interface Note {
-  /** Stable id, from the log index that added the note. */
-  id: string;
-  /** The note's place in the log: the index of the entry that added it. */
-  seq: number;
-  /** The note's number in its notebook: 1 for the first note added, then 2, 3… (deleted notes keep theirs). */
-  number: number;
-  text: string;
-  author: string;
-  createdAt: number;
-  updatedAt: number;
-  /** 1 when added; every edit adds one. Edits and deletes name the version they saw. */
-  version: number;
-}
+export { MAX_CHANGES, noteId, noteIndex, type Note };
 
 /** ApplyResult is what one command did. */
 export type ApplyResult =
@@ -49,7 +37,7 @@ interface SnapshotBody {
 export interface SnapshotImage {
   /** The body up to the notes array. */
   readonly head: string;
-  readonly notes: readonly Note[];
+  readonly notes: NoteRows;
   /** The body after the notes array. */
   readonly tail: string;
 }
@@ -60,16 +48,20 @@ const IMAGE_PART_NOTES = 1_000;
 /** imageParts writes out an image as JSON in pieces of IMAGE_PART_NOTES notes; joined, they are the snapshot's bytes. */
 export function* imageParts(image: SnapshotImage): Generator<string> {
   yield image.head;
-  for (let i = 0; i < image.notes.length; i += IMAGE_PART_NOTES) {
-    const part = JSON.stringify(image.notes.slice(i, i + IMAGE_PART_NOTES));
+  let first = true;
+  for (let i = 0; i < image.notes.count; i += IMAGE_PART_NOTES) {
+    const notes: Note[] = [];
+    for (let r = i; r < Math.min(i + IMAGE_PART_NOTES, image.notes.count); r++) {
+      const note = image.notes.at(r);
+      if (note !== null) notes.push(note);
+    }
+    if (notes.length === 0) continue;
     // Each piece is a JSON array: its brackets go, a comma joins it to the piece before.
-    yield (i === 0 ? '' : ',') + part.slice(1, -1);
+    yield (first ? '' : ',') + JSON.stringify(notes).slice(1, -1);
+    first = false;
   }
   yield image.tail;
 }
-
-/** MAX_CHANGES is how many recent changes the document remembers for changesSince. */
-export const MAX_CHANGES = 20_000;
 
 /** Changes are what changed in the document after an applied index: the notes added or edited, in log order, and the ids deleted. */
 export interface Changes {
@@ -77,34 +69,19 @@ export interface Changes {
   deleted: string[];
 }
 
-/** noteId is the id of the note added by the entry at `index`. */
-export function noteId(index: number): string {
-  return `n${index.toString(36)}`;
-}
-
-/** noteIndex is the log index of the entry that added note `id`, or null when `id` is not a note id. */
-export function noteIndex(id: string): number | null {
-  if (!/^n[0-9a-z]{1,11}$/.test(id)) return null;
-  const index = parseInt(id.slice(1), 36);
-  return index >= 1 && noteId(index) === id ? index : null;
-}
-
 /** CertainRefusal is what a document already knows an edit or delete will get from the log, whatever comes before it. */
 export type CertainRefusal = { error: 'not-found' } | { error: 'conflict'; current: Note };
 
 /** NotesDocument holds the notes in log order and the client sessions. */
 export class NotesDocument {
-  /** Insertion order is log order, so iteration lists notes by seq. */
-  private notes = new Map<string, Note>();
+  private notes = new NoteTable();
   private sessions = new Sessions();
   /** The log index of the last entry applied. */
   appliedIndex = 0;
   /** The number the next note added gets. Invariant: greater than every note's number. */
   private nextNumber = 1;
-  /** The notes changed by recent entries, in index order: [index, note id]. At most MAX_CHANGES. */
-  private changes: Array<[number, string]> = [];
-  /** changesSince knows every change after this index. Invariant: changesFloor <= appliedIndex. */
-  private changesFloor = 0;
+  /** The notes changed by recent entries (at most MAX_CHANGES); changesSince knows every change after changes.floor. Invariant: changes.floor <= appliedIndex. */
+  private changes = new RecentChanges(0);
 
   /** apply runs the command of the committed entry at `index`. */
   apply(index: number, command: Command): ApplyResult {
@@ -116,23 +93,23 @@ export class NotesDocument {
       case 'add': {
         const note: Note = { id: noteId(index), seq: index, number: this.nextNumber++, text: command.text, author: command.author,
           createdAt: command.at, updatedAt: command.at, version: 1 };
-        this.notes.set(note.id, note);
-        this.changed(index, note.id);
+        this.notes.append(note);
+        this.changes.add(index, note.seq);
         return { ok: true, op: 'add', note };
       }
       case 'edit':
       case 'delete': {
-        const current = this.notes.get(command.id);
+        const current = this.get(command.id);
         if (current === undefined) return { ok: false, error: 'not-found' };
         // Compare-and-swap: an edit or delete of a version other than the current one is a conflict.
         if (current.version !== command.version) return { ok: false, error: 'conflict', current };
-        this.changed(index, command.id);
+        this.changes.add(index, current.seq);
         if (command.op === 'delete') {
-          this.notes.delete(command.id);
+          this.notes.delete(current.seq);
           return { ok: true, op: 'delete', note: current };
         }
         const note: Note = { ...current, text: command.text, author: command.author, updatedAt: command.at, version: current.version + 1 };
-        this.notes.set(note.id, note);
+        this.notes.replace(note);
         return { ok: true, op: 'edit', note };
       }
     }
@@ -144,35 +121,16 @@ export class NotesDocument {
    * then the answer).
    */
   changesSince(index: number): Changes | null {
-    if (index < this.changesFloor || index > this.appliedIndex) return null;
-    // The first change after `index`: changes are sorted by index.
-    let lo = 0;
-    let hi = this.changes.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.changes[mid]![0] <= index) lo = mid + 1;
-      else hi = mid;
-    }
-    const ids = new Set<string>();
-    for (let i = lo; i < this.changes.length; i++) ids.add(this.changes[i]![1]);
+    if (index < this.changes.floor || index > this.appliedIndex) return null;
     const notes: Note[] = [];
     const deleted: string[] = [];
-    for (const id of ids) {
-      const note = this.notes.get(id);
-      if (note === undefined) deleted.push(id);
+    for (const seq of this.changes.seqsAfter(index)) {
+      const note = this.notes.get(seq);
+      if (note === undefined) deleted.push(noteId(seq));
       else notes.push(note);
     }
     notes.sort((a, b) => a.seq - b.seq);
     return { notes, deleted };
-  }
-
-  /** changed remembers that the entry at `index` changed note `id`, forgetting the oldest change past MAX_CHANGES. */
-  private changed(index: number, id: string): void {
-    this.changes.push([index, id]);
-    if (this.changes.length > MAX_CHANGES) {
-      const dropped = this.changes.splice(0, this.changes.length - MAX_CHANGES / 2);
-      this.changesFloor = dropped[dropped.length - 1]![0];
-    }
   }
 
   /** skip records that the entry at `index` changed nothing (a noop, a config change, an unreadable command). */
@@ -190,7 +148,7 @@ export class NotesDocument {
    * not applied yet, may be right on the leader.
    */
   certainRefusal(id: string, version: number): CertainRefusal | null {
-    const current = this.notes.get(id);
+    const current = this.get(id);
     if (current === undefined) {
       const index = noteIndex(id);
       return index === null || index <= this.appliedIndex ? { error: 'not-found' } : null;
@@ -205,15 +163,17 @@ export class NotesDocument {
 
   /** list is every note, in log order. */
   list(): Note[] {
-    return [...this.notes.values()];
+    return this.notes.list();
   }
 
+  /** get is note `id` (a copy), or undefined when there is none. */
   get(id: string): Note | undefined {
-    return this.notes.get(id);
+    const seq = noteIndex(id);
+    return seq === null ? undefined : this.notes.get(seq);
   }
 
   size(): number {
-    return this.notes.size;
+    return this.notes.size();
   }
 
   /** snapshot is the document's image, for Raft compaction: snapshotImage() written out whole. */
@@ -223,14 +183,14 @@ export class NotesDocument {
 
   /**
    * snapshotImage is the document as it stands, cheap to take: its notes are
-   * shared (a note is never changed in place: an edit makes a new one), the
-   * rest is written out now. imageParts writes it out later, in pieces, while
+   * a frozen copy of the table (numbers copied, strings shared), the rest is
+   * written out now. imageParts writes it out later, in pieces, while
    * the document goes on changing.
    */
   snapshotImage(): SnapshotImage {
     return {
       head: `{"format":${SNAPSHOT_FORMAT},"appliedIndex":${this.appliedIndex},"nextNumber":${this.nextNumber},"notes":[`,
-      notes: this.list(),
+      notes: this.notes.frozen(),
       tail: `],"sessions":${JSON.stringify(this.sessions.toJSON())}}`,
     };
   }
@@ -247,11 +207,27 @@ export class NotesDocument {
     }
     const doc = new NotesDocument();
     doc.appliedIndex = body.appliedIndex;
-    doc.changesFloor = body.appliedIndex;
+    doc.changes = new RecentChanges(body.appliedIndex);
     const numbered = body.format === 1 ? body.notes.map((note, i) => ({ ...note, number: i + 1 })) : body.notes;
-    for (const note of numbered) doc.notes.set(note.id, note);
+    for (const note of numbered) doc.notes.append(checkedNote(note));
     doc.nextNumber = body.nextNumber ?? numbered.length + 1;
     doc.sessions = Sessions.fromJSON(body.sessions);
     return doc;
   }
+}
+
+/** checkedNote is a note of a snapshot, checked field by field: a malformed snapshot throws, naming the field. */
+function checkedNote(note: Note): Note {
+  if (typeof note !== 'object' || note === null) throw new RangeError('snapshot note is not an object');
+  checkWhole('seq', note.seq);
+  checkWhole('number', note.number);
+  checkWhole('version', note.version);
+  if (note.id !== noteId(note.seq)) throw new RangeError(`snapshot note id ${String(note.id)} is not the id of seq ${note.seq}`);
+  if (typeof note.text !== 'string' || typeof note.author !== 'string') throw new RangeError(`snapshot note ${note.id} has no text or author string`);
+  if (typeof note.createdAt !== 'number' || typeof note.updatedAt !== 'number') throw new RangeError(`snapshot note ${note.id} has no times`);
+  return note;
+}
+
+function checkWhole(key: 'seq' | 'number' | 'version', value: unknown): void {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) throw new RangeError(`snapshot note ${key} ${String(value)} is not a positive integer`);
 }

@@ -1,0 +1,279 @@
+// NoteTable holds the notes of a document in columns, one row per note, in
+// log order. A notebook of 200,000 notes kept as one object per note cost
+// about 300 bytes a note on the JavaScript heap (the object, its id string,
+// two boxed times, its map entry: 59 MiB), and V8 lets its heap grow to a few
+// times what is live; here the numbers are in typed arrays and the texts in a
+// TextArena (both off the heap), and a note costs its text's bytes, one
+// pointer (its author, one string per author) and 52 bytes. Note objects are
+// made when asked for, and are copies: changing one changes nothing here.
+//
+// Rows are in ascending seq order (a note's seq is the log index that added
+// it, and notes are only ever appended in log order), so a note is found by
+// binary search, and its id is derived from its seq. A deleted row is a
+// tombstone (version 0) until the table packs itself, when tombstones are
+// more than half of its rows.
+
+/** Note is one note of the document. */
+export interface Note {
+  /** Stable id, from the log index that added the note. */
+  id: string;
+  /** The note's place in the log: the index of the entry that added it. */
+  seq: number;
+  /** The note's number in its notebook: 1 for the first note added, then 2, 3… (deleted notes keep theirs). */
+  number: number;
+  text: string;
+  author: string;
+  createdAt: number;
+  updatedAt: number;
+  /** 1 when added; every edit adds one. Edits and deletes name the version they saw. */
+  version: number;
+}
+
+/** noteId is the id of the note added by the entry at `index`. */
+export function noteId(index: number): string {
+  return `n${index.toString(36)}`;
+}
+
+/** noteIndex is the log index of the entry that added note `id`, or null when `id` is not a note id. */
+export function noteIndex(id: string): number | null {
+  if (!/^n[0-9a-z]{1,11}$/.test(id)) return null;
+  const index = parseInt(id.slice(1), 36);
+  return index >= 1 && noteId(index) === id ? index : null;
+}
+
+const INITIAL_ROWS = 1_024;
+/** A UTF-16 surrogate without its pair: a string that is not well-formed (String.isWellFormed is ES2024, beyond this project's lib). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** The text length of a row whose text is in oddTexts. */
+const ODD_TEXT = 0xffff_ffff;
+/** Distinct author names remembered to share one string between their notes; past this many the memory starts over. */
+const MAX_SHARED_AUTHORS = 1_024;
+
+/** NoteRows is a frozen copy of a table's rows, for a snapshot written out while the document goes on changing. */
+export interface NoteRows {
+  /** count is the number of rows, tombstones included. */
+  readonly count: number;
+  /** at is the note in row `row`, or null for a tombstone. */
+  at(row: number): Note | null;
+}
+
+import { TextArena, type TextChunks, type TextPlace } from './text-arena.ts';
+
+/** NoteTable is the notes, one row each, in log order. */
+export class NoteTable implements NoteRows {
+  private seqs = new Float64Array(INITIAL_ROWS);
+  private numbers = new Float64Array(INITIAL_ROWS);
+  private createdAts = new Float64Array(INITIAL_ROWS);
+  private updatedAts = new Float64Array(INITIAL_ROWS);
+  /** 0 marks a tombstone. */
+  private versions = new Float64Array(INITIAL_ROWS);
+  /** Where each row's text is in `texts`. */
+  private textAts = new Float64Array(INITIAL_ROWS);
+  private textLengths = new Uint32Array(INITIAL_ROWS);
+  private texts = new TextArena();
+  /**
+   * The texts that are not well-formed UTF-16 (a lone surrogate, which JSON
+   * allows), by seq: UTF-8 cannot hold them as they are, and a note keeps its
+   * text exactly. Their rows' length is ODD_TEXT.
+   */
+  private oddTexts = new Map<number, string>();
+  private authors: string[] = [];
+  /** Rows in use, tombstones included. Invariant: seqs[0..rows) is strictly ascending. */
+  private rows = 0;
+  /** Tombstones among the rows. */
+  private dead = 0;
+  private readonly sharedAuthors = new Map<string, string>();
+
+  get count(): number {
+    return this.rows;
+  }
+
+  /** size is the number of notes. */
+  size(): number {
+    return this.rows - this.dead;
+  }
+
+  /** append adds a note after every other; its seq must be greater than theirs. */
+  append(note: Note): void {
+    if (this.rows > 0 && !(note.seq > this.seqs[this.rows - 1]!)) {
+      throw new RangeError(`note ${note.seq} does not follow note ${this.seqs[this.rows - 1]}: notes are appended in log order`);
+    }
+    if (this.rows === this.seqs.length) this.grow();
+    const r = this.rows++;
+    this.seqs[r] = note.seq;
+    this.textLengths[r] = 0;
+    this.authors.push('');
+    this.write(r, note);
+  }
+
+  /** get is the note added by entry `seq`, or undefined. */
+  get(seq: number): Note | undefined {
+    const r = this.find(seq);
+    return r === -1 ? undefined : this.note(r);
+  }
+
+  /** replace writes a new state of an existing note (the same seq, id and number). */
+  replace(note: Note): void {
+    const r = this.find(note.seq);
+    if (r === -1) throw new RangeError(`note ${note.seq} is not in the table`);
+    this.write(r, note);
+  }
+
+  /** delete removes the note added by entry `seq`; false when there is none. */
+  delete(seq: number): boolean {
+    const r = this.find(seq);
+    if (r === -1) return false;
+    this.versions[r] = 0;
+    this.releaseText(r);
+    this.dead++;
+    if (this.dead > 64 && this.dead * 2 > this.rows) this.pack();
+    if (this.texts.wasteful()) this.compactTexts();
+    return true;
+  }
+
+  at(row: number): Note | null {
+    return this.versions[row] === 0 ? null : this.note(row);
+  }
+
+  /** list is every note, in log order. */
+  list(): Note[] {
+    const out: Note[] = [];
+    for (let r = 0; r < this.rows; r++) if (this.versions[r] !== 0) out.push(this.note(r));
+    return out;
+  }
+
+  /** frozen is a copy of the rows as they are now, cheap to take: the numbers are copied, the text chunks and author strings shared. */
+  frozen(): NoteRows {
+    const n = this.rows;
+    const seqs = this.seqs.slice(0, n);
+    const numbers = this.numbers.slice(0, n);
+    const createdAts = this.createdAts.slice(0, n);
+    const updatedAts = this.updatedAts.slice(0, n);
+    const versions = this.versions.slice(0, n);
+    const textAts = this.textAts.slice(0, n);
+    const textLengths = this.textLengths.slice(0, n);
+    const texts: TextChunks = this.texts.frozen();
+    const odd = new Map(this.oddTexts);
+    const authors = this.authors.slice(0, n);
+    return {
+      count: n,
+      at: (r) => versions[r] === 0 ? null : {
+        id: noteId(seqs[r]!), seq: seqs[r]!, number: numbers[r]!, text: this.text(texts, odd, seqs[r]!, textAts[r]!, textLengths[r]!), author: authors[r]!,
+        createdAt: createdAts[r]!, updatedAt: updatedAts[r]!, version: versions[r]!,
+      },
+    };
+  }
+
+  private note(r: number): Note {
+    const seq = this.seqs[r]!;
+    return {
+      id: noteId(seq), seq, number: this.numbers[r]!, text: this.text(this.texts, this.oddTexts, seq, this.textAts[r]!, this.textLengths[r]!), author: this.authors[r]!,
+      createdAt: this.createdAts[r]!, updatedAt: this.updatedAts[r]!, version: this.versions[r]!,
+    };
+  }
+
+  private write(r: number, note: Note): void {
+    this.numbers[r] = note.number;
+    this.createdAts[r] = note.createdAt;
+    this.updatedAts[r] = note.updatedAt;
+    this.versions[r] = note.version;
+    this.releaseText(r);
+    if (!LONE_SURROGATE.test(note.text)) {
+      const place = this.texts.add(note.text);
+      this.textAts[r] = place.at;
+      this.textLengths[r] = place.length;
+    } else {
+      this.oddTexts.set(note.seq, note.text);
+      this.textLengths[r] = ODD_TEXT;
+    }
+    this.authors[r] = this.share(note.author);
+    if (this.texts.wasteful()) this.compactTexts();
+  }
+
+  private releaseText(r: number): void {
+    const length = this.textLengths[r]!;
+    if (length === ODD_TEXT) this.oddTexts.delete(this.seqs[r]!);
+    else this.texts.release(length);
+  }
+
+  private text(texts: TextChunks, odd: ReadonlyMap<number, string>, seq: number, at: number, length: number): string {
+    return length === ODD_TEXT ? odd.get(seq)! : texts.text(at, length);
+  }
+
+  /** compactTexts moves the live texts to a new arena, leaving the old one to whoever still reads it (a frozen copy). */
+  private compactTexts(): void {
+    const live: TextPlace[] = [];
+    const rows: number[] = [];
+    for (let r = 0; r < this.rows; r++) {
+      if (this.versions[r] === 0 || this.textLengths[r] === ODD_TEXT) continue;
+      live.push({ at: this.textAts[r]!, length: this.textLengths[r]! });
+      rows.push(r);
+    }
+    let i = 0;
+    this.texts = this.texts.compacted(live, (place) => {
+      const r = rows[i++]!;
+      this.textAts[r] = place.at;
+      this.textLengths[r] = place.length;
+    });
+  }
+
+  /** share returns the one string kept for an author's name, so the notes of one author hold one string, not one each. */
+  private share(author: string): string {
+    const known = this.sharedAuthors.get(author);
+    if (known !== undefined) return known;
+    if (this.sharedAuthors.size >= MAX_SHARED_AUTHORS) this.sharedAuthors.clear();
+    this.sharedAuthors.set(author, author);
+    return author;
+  }
+
+  /** find is the row of the live note `seq`, or -1. */
+  private find(seq: number): number {
+    let lo = 0;
+    let hi = this.rows;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.seqs[mid]! < seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < this.rows && this.seqs[lo] === seq && this.versions[lo] !== 0 ? lo : -1;
+  }
+
+  private grow(): void {
+    const size = this.seqs.length * 2;
+    this.seqs = resized(this.seqs, size);
+    this.numbers = resized(this.numbers, size);
+    this.createdAts = resized(this.createdAts, size);
+    this.updatedAts = resized(this.updatedAts, size);
+    this.versions = resized(this.versions, size);
+    this.textAts = resized(this.textAts, size);
+    const lengths = new Uint32Array(size);
+    lengths.set(this.textLengths);
+    this.textLengths = lengths;
+  }
+
+  /** pack drops the tombstones, keeping the rows' order. */
+  private pack(): void {
+    let w = 0;
+    for (let r = 0; r < this.rows; r++) {
+      if (this.versions[r] === 0) continue;
+      this.seqs[w] = this.seqs[r]!;
+      this.numbers[w] = this.numbers[r]!;
+      this.createdAts[w] = this.createdAts[r]!;
+      this.updatedAts[w] = this.updatedAts[r]!;
+      this.versions[w] = this.versions[r]!;
+      this.textAts[w] = this.textAts[r]!;
+      this.textLengths[w] = this.textLengths[r]!;
+      this.authors[w] = this.authors[r]!;
+      w++;
+    }
+    this.rows = w;
+    this.dead = 0;
+    this.authors.length = w;
+  }
+}
+
+function resized(column: Float64Array<ArrayBuffer>, size: number): Float64Array<ArrayBuffer> {
+  const next = new Float64Array(size);
+  next.set(column);
+  return next;
+}
