@@ -5,7 +5,8 @@ import { TypedEventEmitter } from '@libp2p/interface';
 import { describe, expect, it } from 'vitest';
 import { NotesMirror } from '../../client/notes-mirror.ts';
 import type { NotesService, ServiceEvents } from '../service/notes-service.ts';
-import type { Note, NotesChange, PeerStatus } from '../service/views.ts';
+import { notesInParts } from '../service/notes-parts.ts';
+import type { Note, NotesPart, PeerStatus } from '../service/views.ts';
 import { eventFeed, FIRST_PICTURE_PART, type ApiEvent } from './events.ts';
 
 const note = (n: number): Note => ({ id: `n${n}`, seq: n, number: n, text: `note ${n}`, author: 'Ada', createdAt: n, updatedAt: n, version: 1 });
@@ -28,10 +29,13 @@ class FakeService extends TypedEventEmitter<ServiceEvents> {
     return [];
   }
 
-  notesSince(revision: number | null): NotesChange {
-    const base = { revision: this.revision, deleted: [], pending: [], conflicts: [], commitIndex: this.revision, more: false };
-    if (revision === null) return { ...base, reset: true, notes: [...this.notes] };
-    return { ...base, reset: false, notes: this.notes.filter((n) => n.seq > revision) };
+  notesSince(revision: number | null, partNotes = Number.POSITIVE_INFINITY): NotesPart {
+    const head = { revision: this.revision, pending: [], conflicts: [], commitIndex: this.revision };
+    if (revision === null) {
+      const frozen = [...this.notes];
+      return notesInParts({ count: frozen.length, at: (row) => frozen[row]! }, head, partNotes);
+    }
+    return { change: { ...head, reset: false, deleted: [], more: false, notes: this.notes.filter((n) => n.seq > revision) }, next: null };
   }
 
   add(): void {

@@ -9,13 +9,14 @@
 // A big document is sent in parts of FIRST_PICTURE_PART notes, one per turn of
 // the event loop: the reset with the first notes and `more: true`, then
 // changes adding the next ones, the last with `more: false`. The first screen
-// of notes is on its way while the rest is encoded, the page parses one part
+// of notes is on its way while the rest is built and encoded (each part is
+// built when it is sent: core/service/notes-parts.ts), the page parses one part
 // while the peer encodes the next, and the peer's own work (Raft, other
 // requests) never waits for 20 MB of JSON at once. A change to the document
 // meanwhile is sent after the last part.
 import type { NotesService } from '../service/notes-service.ts';
 import type { TraceBatch } from '../service/raft-trace.ts';
-import type { LogLine, NotesChange, PeerStatus } from '../service/views.ts';
+import type { LogLine, NotesChange, NotesPart, PeerStatus } from '../service/views.ts';
 
 /** ApiEvent is one event of the stream. */
 export type ApiEvent =
@@ -37,28 +38,29 @@ export function eventFeed(service: NotesService): EventFeed {
     const onStatus = () => send({ event: 'status', data: service.status() });
     /** The revision this subscriber holds: each `notes` event carries only what changed since. */
     let revision: number | null = null;
-    /** The parts of a big picture not sent yet (sent one per turn of the event loop); empty when none is under way. */
-    let parts: NotesChange[] = [];
+    /** The next part of a big picture, while one is being sent (one part per turn of the event loop). */
+    let next: (() => NotesPart) | null = null;
     /** The document changed while parts were being sent: a change follows the last part. */
     let changed = false;
     let stopped = false;
+    const sendPart = (part: NotesPart) => {
+      send({ event: 'notes', data: part.change });
+      next = part.next;
+      if (next !== null) setImmediate(nextPart);
+    };
     const onNotes = () => {
-      if (parts.length > 0) {
+      if (next !== null) {
         changed = true;
         return;
       }
-      const change = service.notesSince(revision);
-      revision = change.revision;
-      parts = inParts(change);
-      send({ event: 'notes', data: parts.shift()! });
-      if (parts.length > 0) setImmediate(nextPart);
+      const part = service.notesSince(revision, FIRST_PICTURE_PART);
+      revision = part.change.revision;
+      sendPart(part);
     };
     const nextPart = () => {
-      if (stopped) return;
-      send({ event: 'notes', data: parts.shift()! });
-      if (parts.length > 0) {
-        setImmediate(nextPart);
-      } else if (changed) {
+      if (stopped || next === null) return;
+      sendPart(next());
+      if (next === null && changed) {
         changed = false;
         onNotes();
       }
@@ -80,22 +82,4 @@ export function eventFeed(service: NotesService): EventFeed {
       service.removeEventListener('trace', onTrace);
     };
   };
-}
-
-/** inParts splits a change of more than FIRST_PICTURE_PART notes into parts: the change with its first notes, then changes that add the next ones. */
-function inParts(change: NotesChange): NotesChange[] {
-  const { notes } = change;
-  if (notes.length <= FIRST_PICTURE_PART) return [change];
-  const parts: NotesChange[] = [];
-  for (let at = 0; at < notes.length; at += FIRST_PICTURE_PART) {
-    const end = Math.min(at + FIRST_PICTURE_PART, notes.length);
-    parts.push({
-      ...change,
-      reset: change.reset && at === 0,
-      notes: notes.slice(at, end),
-      deleted: at === 0 ? change.deleted : [],
-      more: end < notes.length,
-    });
-  }
-  return parts;
 }

@@ -166,6 +166,11 @@ export class NotesDocument {
     return this.notes.list();
   }
 
+  /** rows is a frozen copy of the notes' rows (cheap: numbers copied, texts shared), to be read while the document goes on changing. */
+  rows(): NoteRows {
+    return this.notes.frozen();
+  }
+
   /** get is note `id` (a copy), or undefined when there is none. */
   get(id: string): Note | undefined {
     const seq = noteIndex(id);

@@ -22,7 +22,7 @@ import { moveLeftovers, moveNotebookAside } from './left-notebooks.ts';
 import type { LogPage } from './log-view.ts';
 import { Outbox } from './outbox.ts';
 import { RunningNotebook, type NotebookEvents } from './running-notebook.ts';
-import type { LogLine, NotesChange, NotesSnapshot, PeerStatus } from './views.ts';
+import type { LogLine, NotesPart, NotesSnapshot, PeerStatus } from './views.ts';
 
 /** NotesServiceInit configures a peer (the flags of `raftnotes serve`). */
 export interface NotesServiceInit {
@@ -185,9 +185,9 @@ export class NotesService extends TypedEventEmitter<ServiceEvents> {
     return this.notebookValue?.notes() ?? EMPTY_NOTES;
   }
 
-  /** notesSince is what changed in the document after `revision` (null: nothing held yet): the `notes` event. */
-  notesSince(revision: number | null): NotesChange {
-    return this.notebookValue?.notesSince(revision) ?? { ...EMPTY_NOTES, reset: true, revision: 0, deleted: [], more: false };
+  /** notesSince is what changed in the document after `revision` (null: nothing held yet), as `notes` events (RunningNotebook.notesSince). */
+  notesSince(revision: number | null, partNotes?: number): NotesPart {
+    return this.notebookValue?.notesSince(revision, partNotes) ?? { change: { ...EMPTY_NOTES, reset: true, revision: 0, deleted: [], more: false }, next: null };
   }
 
   /** notesAfter is the document once this peer applied the log entry at `index` (RunningNotebook.notesAfter); without `index`, notes(). */

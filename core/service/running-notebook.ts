@@ -39,7 +39,8 @@ import { packSnapshot, unpackSnapshot } from './snapshot-codec.ts';
 import { Throttle } from './throttle.ts';
 import { RaftDriver, type SoftStateChange } from './raft-driver.ts';
 import { RaftTrace, type LabSettings, type TraceBatch } from './raft-trace.ts';
-import type { LogLine, NotesChange, NotesSnapshot, PeerStatus, PendingRequest, WriteResult } from './views.ts';
+import type { LogLine, NotesPart, NotesSnapshot, PeerStatus, PendingRequest, WriteResult } from './views.ts';
+import { notesInParts, type PictureHead } from './notes-parts.ts';
 
 /** EVENTS_EVERY_MS is the shortest time between two `status` events. */
 export const EVENTS_EVERY_MS = 100;
@@ -299,20 +300,23 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
     };
   }
 
-  /** notesSince is what changed in the document after `revision` (null: nothing held yet), as the `notes` event sends it. */
-  notesSince(revision: number | null): NotesChange {
+  /**
+   * notesSince is what changed in the document after `revision` (null:
+   * nothing held yet), as `notes` events send it: the changes in one event, or
+   * the whole document in parts of at most `partNotes` notes, each built when
+   * it is sent (notes-parts.ts).
+   */
+  notesSince(revision: number | null, partNotes = Number.POSITIVE_INFINITY): NotesPart {
     const { outbox } = this.components;
-    const changes = revision === null ? null : this.doc.changesSince(revision);
-    return {
-      reset: changes === null,
+    const head: PictureHead = {
       revision: this.doc.appliedIndex,
-      notes: changes?.notes ?? this.doc.list(),
-      deleted: changes?.deleted ?? [],
       pending: outbox.list().map(pendingView),
       conflicts: outbox.rejected().map((r) => ({ ...pendingView(r), error: r.error, current: r.current ?? null })),
       commitIndex: this.driver.softState.commitIndex,
-      more: false,
     };
+    const changes = revision === null ? null : this.doc.changesSince(revision);
+    if (changes === null) return notesInParts(this.doc.rows(), head, partNotes);
+    return { change: { ...head, reset: false, notes: changes.notes, deleted: changes.deleted, more: false }, next: null };
   }
 
   /**

@@ -60,6 +60,16 @@ export interface NotesChange {
 }
 
 /**
+ * NotesPart is a `notes` event to send now and, for a big document sent in
+ * parts, `next`: the following part, built when called (null: this was the
+ * last). See core/service/notes-parts.ts.
+ */
+export interface NotesPart {
+  change: NotesChange;
+  next: (() => NotesPart) | null;
+}
+
+/**
  * MEMBER_ROLES are what a member can say it is; `unknown` when its status did
  * not arrive lately, `none` without a notebook, `removed` once it learned it
  * was removed from the notebook (it takes no more part).
