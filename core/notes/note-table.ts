@@ -12,6 +12,7 @@
 // binary search, and its id is derived from its seq. A deleted row is a
 // tombstone (version 0) until the table packs itself, when tombstones are
 // more than half of its rows.
+import { TextArena, type TextChunks, type TextPlace } from './text-arena.ts';
 
 /** Note is one note of the document. */
 export interface Note {
@@ -57,7 +58,47 @@ export interface NoteRows {
   at(row: number): Note | null;
 }
 
-import { TextArena, type TextChunks, type TextPlace } from './text-arena.ts';
+/**
+ * readRows is at most `max` notes of `rows`, from row `from` on, and `next`:
+ * the row to read from next, past any deleted rows (rows.count when none are
+ * left). A snapshot and a page's first picture are written out this way, in
+ * pieces, each made only when it is written.
+ */
+export function readRows(rows: NoteRows, from: number, max: number): { notes: Note[]; next: number } {
+  const notes: Note[] = [];
+  let row = from;
+  for (; row < rows.count && notes.length < max; row++) {
+    const note = rows.at(row);
+    if (note !== null) notes.push(note);
+  }
+  while (row < rows.count && rows.at(row) === null) row++;
+  return { notes, next: row };
+}
+
+/** Columns are a table's rows, one array per field (a row's text in `texts`, or in `odd` when its length is ODD_TEXT). */
+interface Columns {
+  seqs: Float64Array;
+  numbers: Float64Array;
+  createdAts: Float64Array;
+  updatedAts: Float64Array;
+  /** 0 marks a tombstone. */
+  versions: Float64Array;
+  textAts: Float64Array;
+  textLengths: Uint32Array;
+  texts: TextChunks;
+  odd: ReadonlyMap<number, string>;
+  authors: readonly string[];
+}
+
+/** noteAt is a new Note object with the fields of live row `r`. */
+function noteAt(c: Columns, r: number): Note {
+  const seq = c.seqs[r]!;
+  const length = c.textLengths[r]!;
+  return {
+    id: noteId(seq), seq, number: c.numbers[r]!, text: length === ODD_TEXT ? c.odd.get(seq)! : c.texts.text(c.textAts[r]!, length),
+    author: c.authors[r]!, createdAt: c.createdAts[r]!, updatedAt: c.updatedAts[r]!, version: c.versions[r]!,
+  };
+}
 
 /** NoteTable is the notes, one row each, in log order. */
 export class NoteTable implements NoteRows {
@@ -137,39 +178,33 @@ export class NoteTable implements NoteRows {
 
   /** list is every note, in log order. */
   list(): Note[] {
+    const columns = this.columns();
     const out: Note[] = [];
-    for (let r = 0; r < this.rows; r++) if (this.versions[r] !== 0) out.push(this.note(r));
+    for (let r = 0; r < this.rows; r++) if (this.versions[r] !== 0) out.push(noteAt(columns, r));
     return out;
   }
 
   /** frozen is a copy of the rows as they are now, cheap to take: the numbers are copied, the text chunks and author strings shared. */
   frozen(): NoteRows {
     const n = this.rows;
-    const seqs = this.seqs.slice(0, n);
-    const numbers = this.numbers.slice(0, n);
-    const createdAts = this.createdAts.slice(0, n);
-    const updatedAts = this.updatedAts.slice(0, n);
-    const versions = this.versions.slice(0, n);
-    const textAts = this.textAts.slice(0, n);
-    const textLengths = this.textLengths.slice(0, n);
-    const texts: TextChunks = this.texts.frozen();
-    const odd = new Map(this.oddTexts);
-    const authors = this.authors.slice(0, n);
+    const copy: Columns = {
+      seqs: this.seqs.slice(0, n), numbers: this.numbers.slice(0, n), createdAts: this.createdAts.slice(0, n),
+      updatedAts: this.updatedAts.slice(0, n), versions: this.versions.slice(0, n), textAts: this.textAts.slice(0, n),
+      textLengths: this.textLengths.slice(0, n), texts: this.texts.frozen(), odd: new Map(this.oddTexts), authors: this.authors.slice(0, n),
+    };
+    return { count: n, at: (r) => copy.versions[r] === 0 ? null : noteAt(copy, r) };
+  }
+
+  /** columns are the table's own arrays, as they are now (they are replaced when the table grows or compacts its texts). */
+  private columns(): Columns {
     return {
-      count: n,
-      at: (r) => versions[r] === 0 ? null : {
-        id: noteId(seqs[r]!), seq: seqs[r]!, number: numbers[r]!, text: this.text(texts, odd, seqs[r]!, textAts[r]!, textLengths[r]!), author: authors[r]!,
-        createdAt: createdAts[r]!, updatedAt: updatedAts[r]!, version: versions[r]!,
-      },
+      seqs: this.seqs, numbers: this.numbers, createdAts: this.createdAts, updatedAts: this.updatedAts, versions: this.versions,
+      textAts: this.textAts, textLengths: this.textLengths, texts: this.texts, odd: this.oddTexts, authors: this.authors,
     };
   }
 
   private note(r: number): Note {
-    const seq = this.seqs[r]!;
-    return {
-      id: noteId(seq), seq, number: this.numbers[r]!, text: this.text(this.texts, this.oddTexts, seq, this.textAts[r]!, this.textLengths[r]!), author: this.authors[r]!,
-      createdAt: this.createdAts[r]!, updatedAt: this.updatedAts[r]!, version: this.versions[r]!,
-    };
+    return noteAt(this.columns(), r);
   }
 
   private write(r: number, note: Note): void {
@@ -194,10 +229,6 @@ export class NoteTable implements NoteRows {
     const length = this.textLengths[r]!;
     if (length === ODD_TEXT) this.oddTexts.delete(this.seqs[r]!);
     else this.texts.release(length);
-  }
-
-  private text(texts: TextChunks, odd: ReadonlyMap<number, string>, seq: number, at: number, length: number): string {
-    return length === ODD_TEXT ? odd.get(seq)! : texts.text(at, length);
   }
 
   /** compactTexts moves the live texts to a new arena, leaving the old one to whoever still reads it (a frozen copy). */

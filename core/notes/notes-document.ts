@@ -8,7 +8,7 @@
 // recent entry changed, so a page can be sent the changes since the version
 // it holds (changesSince) instead of the whole document.
 import type { Command } from './command.ts';
-import { NoteTable, noteId, noteIndex, type Note, type NoteRows } from './note-table.ts';
+import { NoteTable, noteId, noteIndex, readRows, type Note, type NoteRows } from './note-table.ts';
 import { MAX_CHANGES, RecentChanges } from './recent-changes.ts';
 import { Sessions, type Session } from './sessions.ts';
 
@@ -49,12 +49,9 @@ const IMAGE_PART_NOTES = 1_000;
 export function* imageParts(image: SnapshotImage): Generator<string> {
   yield image.head;
   let first = true;
-  for (let i = 0; i < image.notes.count; i += IMAGE_PART_NOTES) {
-    const notes: Note[] = [];
-    for (let r = i; r < Math.min(i + IMAGE_PART_NOTES, image.notes.count); r++) {
-      const note = image.notes.at(r);
-      if (note !== null) notes.push(note);
-    }
+  for (let row = 0; row < image.notes.count;) {
+    const { notes, next } = readRows(image.notes, row, IMAGE_PART_NOTES);
+    row = next;
     if (notes.length === 0) continue;
     // Each piece is a JSON array: its brackets go, a comma joins it to the piece before.
     yield (first ? '' : ',') + JSON.stringify(notes).slice(1, -1);

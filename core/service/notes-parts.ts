@@ -4,8 +4,9 @@
 // revision, so they describe that revision even while the document goes on
 // changing, and the first screen of notes leaves before the other 95,000 are
 // built: for 100,000 notes, building them all first held back the first part
-// by about 300 ms on a cold peer (the page sat idle meanwhile).
-import type { Note, NoteRows } from '../notes/index.ts';
+// by about 300 ms on a cold peer (the page sat idle meanwhile). The rows are
+// read as a snapshot's are written out, with readRows.
+import { readRows, type NoteRows } from '../notes/index.ts';
 import type { NotesChange, NotesPart } from './views.ts';
 
 /** The part of a NotesChange that every part of one picture repeats. */
@@ -17,16 +18,10 @@ export type PictureHead = Pick<NotesChange, 'revision' | 'pending' | 'conflicts'
  * ones; `more` says whether another part follows.
  */
 export function notesInParts(rows: NoteRows, head: PictureHead, partNotes: number, from = 0): NotesPart {
-  const notes: Note[] = [];
-  let row = from;
-  for (; row < rows.count && notes.length < partNotes; row++) {
-    const note = rows.at(row);
-    if (note !== null) notes.push(note);
-  }
-  while (row < rows.count && rows.at(row) === null) row++;
-  const more = row < rows.count;
+  const { notes, next } = readRows(rows, from, partNotes);
+  const more = next < rows.count;
   return {
     change: { ...head, reset: from === 0, notes, deleted: [], more },
-    next: more ? () => notesInParts(rows, head, partNotes, row) : null,
+    next: more ? () => notesInParts(rows, head, partNotes, next) : null,
   };
 }
