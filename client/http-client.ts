@@ -1,6 +1,7 @@
 // The ClientApi over the peer's local HTTP API and its server-sent events, for
 // the page a peer serves and for the demo dashboard (baseUrl `/peers/<i>`).
 import { ClientError, type ClientApi, type ConnectionState, type EventHandlers, type ExportFile, type LogLine, type Note, type NotesChange, type NotesSnapshot, type PeerStatus, type WriteResult } from './client-api.ts';
+import { changeFromWire } from '../core/api/note-columns.ts';
 import { openEventStream } from './event-stream.ts';
 import { NotesMirror } from './notes-mirror.ts';
 
@@ -88,6 +89,8 @@ export function createHttpClient(init: HttpClientInit): ClientApi {
           let value: unknown;
           try {
             value = JSON.parse(data);
+            // The stream carries a change's notes as columns: back into notes.
+            if (event === 'notes') value = changeFromWire(value);
           } catch {
             return;
           }

@@ -10,6 +10,7 @@ import { createLogger, type Logger } from '../../service/logger.ts';
 import type { NotesService } from '../../service/notes-service.ts';
 import type { EventFeed } from '../events.ts';
 import { callOperation } from '../call.ts';
+import { changeToWire } from '../note-columns.ts';
 import { OPERATIONS, type AnyOperation, type HttpAnswer, type OperationName } from '../operations.ts';
 import { EventStreamWriter, eventFrame } from './event-stream-writer.ts';
 import { HttpServer } from './http-server.ts';
@@ -102,7 +103,8 @@ export class HttpApi {
     let first: string | null = '';
     let picture = true;
     const stop = feed(({ event, data }) => {
-      const frame = eventFrame(event, data);
+      // A `notes` event carries its notes as columns (note-columns.ts).
+      const frame = eventFrame(event, event === 'notes' ? changeToWire(data) : data);
       if (first !== null) first += frame;
       else if (picture) stream.writeFirst(frame);
       else stream.write(frame);
