@@ -167,7 +167,7 @@ const loadAtStart = loadavg()[0]!;
 const stats = (xs: number[]) => ({ p50: percentile(xs, 0.5), p99: percentile(xs, 0.99), max: Math.max(...xs) });
 const over = (xs: number[], limit: number) => (100 * xs.filter((x) => x > limit).length / xs.length).toFixed(1);
 
-ensureCliBundle();
+await ensureCliBundle();
 ensureRendererBuilt();
 const cluster = new RaftnotesCluster();
 const browser = await launchBrowser();

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const SOURCES = join(ROOT, 'renderer');
+/** The pages' sources, and what they bundle from outside renderer/: the client and the API's types and note columns. */
+const SOURCES = ['renderer', 'client', join('core', 'api')].map((dir) => join(ROOT, dir));
 const BUILT = join(ROOT, 'dist', 'renderer', 'index.html');
 
 function newestSource(dir: string): number {
@@ -19,9 +20,9 @@ function newestSource(dir: string): number {
   return newest;
 }
 
-/** ensureRendererBuilt runs `npm run build:renderer` unless dist/renderer is newer than every file of renderer/. */
+/** ensureRendererBuilt runs `npm run build:renderer` unless dist/renderer is newer than every file of its sources. */
 export function ensureRendererBuilt(): void {
-  if (existsSync(BUILT) && statSync(BUILT).mtimeMs >= newestSource(SOURCES)) return;
+  if (existsSync(BUILT) && statSync(BUILT).mtimeMs >= Math.max(...SOURCES.map(newestSource))) return;
   const result = spawnSync(join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--config', 'renderer/vite.config.ts', '--logLevel', 'error'],
     { cwd: ROOT, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`npm run build:renderer failed:\n${result.stdout}\n${result.stderr}`);
