@@ -11,6 +11,18 @@ if (major < 22) {
   process.stderr.write(`raftnotes needs Node.js 22 or newer (this is ${process.version}); run it through npx or npm scripts, which use the Node 22 installed in node_modules.\n`);
   process.exit(1);
 }
+// glibc's malloc raises its mmap threshold to the size of each large block freed (up to 32 MiB): once a
+// snapshot's buffers of megabytes are freed, every smaller block comes from the heap, where freed blocks stay
+// resident. A peer at rest after 200,000 notes kept 35-40 MiB more so (bench/results/cluster.md). A threshold
+// given in the environment stays put, so the command runs itself again with one (execve: the same process,
+// pid, arguments and standard streams; about 40 ms). Elsewhere than Linux, or without execve, it goes on as is.
+if (process.platform === 'linux' && process.env.MALLOC_MMAP_THRESHOLD_ === undefined && typeof process.execve === 'function') {
+  try {
+    process.execve(process.execPath, [process.execPath, ...process.execArgv, ...process.argv.slice(1)], { ...process.env, MALLOC_MMAP_THRESHOLD_: '1048576' });
+  } catch {
+    // not allowed here (a sandbox): the default allocator settings
+  }
+}
 const { cliEntry, COMPILE_CACHE, ROOT } = await import('./cli-bundle.js');
 const { url, bundle, problem } = cliEntry();
 if (problem !== null) process.stderr.write(`raftnotes: running the sources, ${problem}; \`npm run build:cli\` bundles them for a faster start.\n`);

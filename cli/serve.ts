@@ -10,6 +10,7 @@ import { listenAtKeptAddress } from '../core/api/http/api-address.ts';
 import { HttpApi, operationRoutes } from '../core/api/http/http-api.ts';
 import { loadOrCreateToken } from '../core/service/data-dir.ts';
 import type { Logger } from '../core/service/logger.ts';
+import { releaseMemoryWhenQuiet } from '../core/service/memory-release.ts';
 import { NotesService } from '../core/service/notes-service.ts';
 import { writeFileDurably } from '../core/storage/index.ts';
 import { ListenError } from '../core/net/index.ts';
@@ -28,6 +29,7 @@ export async function serve(args: ServeArgs, log: Logger): Promise<number> {
   });
   const peerLog = log.child('peer');
   service.addEventListener('log', (evt) => peerLog.info(`${service.name}: ${evt.detail.text}`));
+  const stopReleasing = releaseMemoryWhenQuiet(service, 'notes');
   // A start refused before the ready line leaves a directory that was missing or empty as it was: never half made.
   const fresh = freshDir(args.dataDir);
   let api: HttpApi;
@@ -48,6 +50,7 @@ export async function serve(args: ServeArgs, log: Logger): Promise<number> {
       return api.start();
     });
   } catch (error) {
+    stopReleasing();
     await service.stop().catch(() => {});
     if (fresh !== null) undoFresh(args.dataDir, fresh);
     if (error instanceof ListenError) {
@@ -67,6 +70,7 @@ export async function serve(args: ServeArgs, log: Logger): Promise<number> {
       if (stopping) process.exit(code === 0 ? 130 : code);
       stopping = true;
       void (async () => {
+        stopReleasing();
         await api.stop().catch(() => {});
         await service.stop().catch((error: unknown) => log.error('while stopping', error));
         resolve(code);
