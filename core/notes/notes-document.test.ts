@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeCommand, encodeCommand, InvalidCommandError, MAX_TEXT_BYTES, textError, type Command } from './command.ts';
-import { MAX_CHANGES, NotesDocument, noteId, noteIndex } from './notes-document.ts';
+import { MAX_CHANGES, NotesDocument, noteId, noteIndex, notesJson } from './notes-document.ts';
+import type { Note } from './note-table.ts';
 import { MAX_SESSIONS, Sessions } from './sessions.ts';
 
 const base = { client: 'c1', author: 'Ada', at: 1_000 };
@@ -265,5 +266,18 @@ describe('Sessions', () => {
     expect(s.toJSON()[0]![1]).toMatchObject({ floor: 1, above: [3] });
     s.record('c', 2, 3);
     expect(s.toJSON()[0]![1]).toMatchObject({ floor: 3, above: [] });
+  });
+});
+
+describe('notesJson', () => {
+  it('writes the characters JSON.stringify writes, without the brackets', () => {
+    const notes: Note[] = [
+      { id: 'n1', seq: 1, number: 1, text: 'plain', author: 'Ada', createdAt: 1_765_000_000_000, updatedAt: 1_765_000_000_000, version: 1 },
+      { id: 'n2z', seq: 107, number: 2, text: 'quote " backslash \\ newline\n tab\t nul\u0000 ✓ 😀 lone \uD800 end', author: 'Gr"ace\\', createdAt: 0, updatedAt: 5, version: 12 },
+      { id: 'nzzzzzz', seq: 2_176_782_335, number: 99_999, text: '', author: '', createdAt: 1.5, updatedAt: 2, version: 3 },
+    ];
+    expect(notesJson(notes)).toBe(JSON.stringify(notes).slice(1, -1));
+    expect(notesJson(notes.slice(0, 1))).toBe(JSON.stringify(notes.slice(0, 1)).slice(1, -1));
+    expect(notesJson([])).toBe('');
   });
 });
