@@ -13,7 +13,7 @@ if (major < 22) {
 }
 // glibc's malloc raises its mmap threshold to the size of each large block freed (up to 32 MiB): once a
 // snapshot's buffers of megabytes are freed, every smaller block comes from the heap, where freed blocks stay
-// resident. A peer at rest after 200,000 notes kept 35-40 MiB more so (bench/results/cluster.md). A threshold
+// resident. A peer at rest after 200,000 notes kept 30-40 MiB more so (bench/results/design.md). A threshold
 // given in the environment stays put, so the command runs itself again with one (execve: the same process,
 // pid, arguments and standard streams; about 40 ms). Elsewhere than Linux, or without execve, it goes on as is.
 if (process.platform === 'linux' && process.env.MALLOC_MMAP_THRESHOLD_ === undefined && typeof process.execve === 'function') {
