@@ -2,6 +2,7 @@
 // and bad input; the peer keeps serving after each bad request.
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { changeFromWire } from '../../core/api/note-columns.ts';
 import { LOCAL } from './cluster-helpers.ts';
 import { killAll, PeerProcess, removeDirs, tempDir, waitFor } from './peer-process.ts';
 
@@ -159,7 +160,12 @@ describe('NotesApi', () => {
       while (!pattern.test(seen)) seen += new TextDecoder().decode((await reader.read()).value);
     };
     await until(/event: status/);
-    await until(/event: notes/);
+    await until(/event: notes\ndata: .*\n\n/);
+    // The notes come as columns (docs/api.md), which the client reads back into the notes GET /api/notes lists.
+    const first = JSON.parse(/event: notes\ndata: (.*)\n\n/.exec(seen)![1]!);
+    expect(first.reset).toBe(true);
+    expect(first.notes.text).toContain('exported note');
+    expect(changeFromWire(first).notes).toEqual((await peer.api('GET', '/api/notes')).body.notes);
     expect((await peer.api('POST', '/api/network', { isolated: true })).body).toEqual({ isolated: true });
     expect((await peer.api('GET', '/api/status')).body.isolated).toBe(true);
     await until(/event: log\ndata: .*cut off/);
