@@ -4,6 +4,7 @@
 import { TypedEventEmitter } from '@libp2p/interface';
 import { describe, expect, it } from 'vitest';
 import { NotesMirror } from '../../client/notes-mirror.ts';
+import { noteRows } from '../notes/index.ts';
 import type { NotesService, ServiceEvents } from '../service/notes-service.ts';
 import { notesInParts } from '../service/notes-parts.ts';
 import type { Note, NotesPart, PeerStatus } from '../service/views.ts';
@@ -31,11 +32,8 @@ class FakeService extends TypedEventEmitter<ServiceEvents> {
 
   notesSince(revision: number | null, partNotes = Number.POSITIVE_INFINITY): NotesPart {
     const head = { revision: this.revision, pending: [], conflicts: [], commitIndex: this.revision };
-    if (revision === null) {
-      const frozen = [...this.notes];
-      return notesInParts({ count: frozen.length, at: (row) => frozen[row]! }, head, partNotes);
-    }
-    return { change: { ...head, reset: false, deleted: [], more: false, notes: this.notes.filter((n) => n.seq > revision) }, next: null };
+    if (revision === null) return notesInParts(noteRows([...this.notes]), { ...head, reset: true, deleted: [] }, partNotes);
+    return notesInParts(noteRows(this.notes.filter((n) => n.seq > revision)), { ...head, reset: false, deleted: [] }, partNotes);
   }
 
   add(): void {

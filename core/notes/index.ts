@@ -1,6 +1,6 @@
 // The notes document: the replicated state machine of a notebook.
 export { NotesDocument, noteId, noteIndex, imageParts, MAX_CHANGES } from './notes-document.ts';
-export { readRows, type NoteRows } from './note-table.ts';
+export { noteRows, readRows, type NoteRows } from './note-table.ts';
 export type { ApplyResult, CertainRefusal, Changes, Note, SnapshotImage } from './notes-document.ts';
 export { decodeCommand, encodeCommand, textError, InvalidCommandError, MAX_TEXT_BYTES } from './command.ts';
 export type { Command, NoteOp } from './command.ts';

@@ -58,6 +58,11 @@ export interface NoteRows {
   at(row: number): Note | null;
 }
 
+/** noteRows is the rows of a list of notes (none deleted). */
+export function noteRows(notes: readonly Note[]): NoteRows {
+  return { count: notes.length, at: (row) => notes[row]! };
+}
+
 /**
  * readRows is at most `max` notes of `rows`, from row `from` on, and `next`:
  * the row to read from next, past any deleted rows (rows.count when none are

@@ -1,12 +1,13 @@
-// The whole document in parts: every note once, in log order, tombstones
-// skipped, each part built only when asked for, from the rows as they were.
+// A notes event in parts: every note once, in log order, tombstones skipped,
+// each part built only when asked for, from the rows as they were; a picture
+// starts with the reset, a change with what it deleted.
 import { describe, expect, it } from 'vitest';
-import type { Note, NoteRows } from '../notes/index.ts';
-import { notesInParts } from './notes-parts.ts';
+import { noteRows, type Note, type NoteRows } from '../notes/index.ts';
+import { notesInParts, type PartsHead } from './notes-parts.ts';
 import type { NotesChange } from './views.ts';
 
 const note = (n: number): Note => ({ id: `n${n}`, seq: n, number: n, text: `note ${n}`, author: 'Ada', createdAt: n, updatedAt: n, version: 1 });
-const head = { revision: 9, pending: [], conflicts: [], commitIndex: 9 };
+const head = { revision: 9, pending: [], conflicts: [], commitIndex: 9, reset: true, deleted: [] };
 
 /** rowsOf is a NoteRows over `notes` (null: a deleted note's row) that counts the rows it was asked for. */
 function rowsOf(notes: (Note | null)[]): NoteRows & { read: number } {
@@ -15,9 +16,9 @@ function rowsOf(notes: (Note | null)[]): NoteRows & { read: number } {
 }
 
 /** all takes every part, in order. */
-function all(rows: NoteRows, partNotes: number): NotesChange[] {
+function all(rows: NoteRows, partNotes: number, first: PartsHead = head): NotesChange[] {
   const parts: NotesChange[] = [];
-  for (let part: ReturnType<typeof notesInParts> | null = notesInParts(rows, head, partNotes); part !== null; part = part.next?.() ?? null) {
+  for (let part: ReturnType<typeof notesInParts> | null = notesInParts(rows, first, partNotes); part !== null; part = part.next?.() ?? null) {
     parts.push(part.change);
   }
   return parts;
@@ -37,6 +38,15 @@ describe('notesInParts', () => {
     expect(all(rowsOf([note(1), note(2)]), 5).map((p) => [p.reset, p.notes.length, p.more])).toEqual([[true, 2, false]]);
     expect(all(rowsOf([]), 5).map((p) => [p.reset, p.notes.length, p.more])).toEqual([[true, 0, false]]);
     expect(all(rowsOf([null, null]), 5).map((p) => [p.reset, p.notes.length, p.more])).toEqual([[true, 0, false]]);
+  });
+
+  it('sends a big change in parts too: what it deleted with the first, no reset', () => {
+    const change = { ...head, reset: false, deleted: ['n2', 'n5'] };
+    const parts = all(noteRows([note(1), note(3), note(4)]), 2, change);
+    expect(parts.map((p) => [p.reset, p.notes.map((n) => n.seq), p.deleted, p.more])).toEqual([
+      [false, [1, 3], ['n2', 'n5'], true], [false, [4], [], false],
+    ]);
+    expect(all(noteRows([]), 2, change).map((p) => [p.notes.length, p.deleted, p.more])).toEqual([[0, ['n2', 'n5'], false]]);
   });
 
   it('builds a part only when it is asked for', () => {

@@ -22,7 +22,7 @@ import { TypedEventEmitter } from '@libp2p/interface';
 import { RaftNode, type Ready } from '../raft/index.ts';
 import type { RaftStorage } from '../storage/index.ts';
 import type { Frame, Notebook, NotebookNetwork } from '../net/index.ts';
-import { decodeCommand, NotesDocument, type ApplyResult, type Note, type NoteOp } from '../notes/index.ts';
+import { decodeCommand, noteRows, NotesDocument, type ApplyResult, type Note, type NoteOp } from '../notes/index.ts';
 import type { Clock } from './clock.ts';
 import { ClusterView } from './cluster/cluster-view.ts';
 import { Joiner } from './cluster/joiner.ts';
@@ -40,7 +40,7 @@ import { Throttle } from './throttle.ts';
 import { RaftDriver, type SoftStateChange } from './raft-driver.ts';
 import { RaftTrace, type LabSettings, type TraceBatch } from './raft-trace.ts';
 import type { LogLine, NotesPart, NotesSnapshot, PeerStatus, PendingRequest, WriteResult } from './views.ts';
-import { notesInParts, type PictureHead } from './notes-parts.ts';
+import { notesInParts } from './notes-parts.ts';
 
 /** EVENTS_EVERY_MS is the shortest time between two `status` events. */
 export const EVENTS_EVERY_MS = 100;
@@ -302,21 +302,21 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
 
   /**
    * notesSince is what changed in the document after `revision` (null:
-   * nothing held yet), as `notes` events send it: the changes in one event, or
-   * the whole document in parts of at most `partNotes` notes, each built when
-   * it is sent (notes-parts.ts).
+   * nothing held yet), as `notes` events send it: the changes, or the whole
+   * document, in parts of at most `partNotes` notes, each built when it is
+   * sent (notes-parts.ts).
    */
   notesSince(revision: number | null, partNotes = Number.POSITIVE_INFINITY): NotesPart {
     const { outbox } = this.components;
-    const head: PictureHead = {
+    const head = {
       revision: this.doc.appliedIndex,
       pending: outbox.list().map(pendingView),
       conflicts: outbox.rejected().map((r) => ({ ...pendingView(r), error: r.error, current: r.current ?? null })),
       commitIndex: this.driver.softState.commitIndex,
     };
     const changes = revision === null ? null : this.doc.changesSince(revision);
-    if (changes === null) return notesInParts(this.doc.rows(), head, partNotes);
-    return { change: { ...head, reset: false, notes: changes.notes, deleted: changes.deleted, more: false }, next: null };
+    if (changes === null) return notesInParts(this.doc.rows(), { ...head, reset: true, deleted: [] }, partNotes);
+    return notesInParts(noteRows(changes.notes), { ...head, reset: false, deleted: changes.deleted }, partNotes);
   }
 
   /**
