@@ -53,15 +53,7 @@ export class TextArena extends TextChunks {
   /** add writes `text` and returns where it is. */
   add(text: string): TextPlace {
     // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-    const most = text.length * 3;
-    if (this.used + most > CHUNK_BYTES) this.newChunk(most);
-    const index = this.chunks.length - 1;
-    const chunk = this.chunks[index]!;
-    const { written } = encoder.encodeInto(text, chunk.subarray(this.used));
-    const place = { at: index * CHUNK_BYTES + this.used, length: written };
-    this.used += written;
-    this.written += written;
-    return place;
+    return this.take(encoder.encodeInto(text, this.room(text.length * 3)).written);
   }
 
   /** release says that the text of `length` bytes is no longer needed. */
@@ -90,12 +82,21 @@ export class TextArena extends TextChunks {
   }
 
   private addBytes(bytes: Uint8Array): TextPlace {
-    if (this.used + bytes.byteLength > CHUNK_BYTES) this.newChunk(bytes.byteLength);
-    const index = this.chunks.length - 1;
-    this.chunks[index]!.set(bytes, this.used);
-    const place = { at: index * CHUNK_BYTES + this.used, length: bytes.byteLength };
-    this.used += bytes.byteLength;
-    this.written += bytes.byteLength;
+    this.room(bytes.byteLength).set(bytes);
+    return this.take(bytes.byteLength);
+  }
+
+  /** room is where the next text goes, with space for at most `most` bytes. */
+  private room(most: number): Uint8Array {
+    if (this.used + most > CHUNK_BYTES) this.newChunk(most);
+    return this.chunks[this.chunks.length - 1]!.subarray(this.used);
+  }
+
+  /** take keeps the `written` bytes just written in room() and returns their place. */
+  private take(written: number): TextPlace {
+    const place = { at: (this.chunks.length - 1) * CHUNK_BYTES + this.used, length: written };
+    this.used += written;
+    this.written += written;
     return place;
   }
 
