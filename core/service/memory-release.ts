@@ -8,7 +8,7 @@
 // document has been quiet for a moment after the resident memory grew by a
 // good deal, the peer runs V8's memory-reducing full collection itself
 // (heap compacted, young generation shrunk, free pages returned): about 160
-// MiB remain, for a pause of 50-120 ms that no write is waiting on.
+// MiB remain, for a pause of 45-150 ms that no write is waiting on.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
