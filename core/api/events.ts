@@ -6,9 +6,10 @@
 // subscriber first gets the current status, the whole document (a `notes`
 // event with `reset`) and the peer's recent log lines (NotesService.recentLog).
 //
-// A big document is sent in parts of FIRST_PICTURE_PART notes, one per turn of
-// the event loop: the reset with the first notes and `more: true`, then
-// changes adding the next ones, the last with `more: false`. The first screen
+// A big document (or a big change) is sent in parts of FIRST_PICTURE_PART
+// notes, one per turn of the event loop: the reset (the change) with the first
+// notes and `more: true`, then changes adding the next ones, the last with
+// `more: false`. The first screen
 // of notes is on its way while the rest is built and encoded (each part is
 // built when it is sent: core/service/notes-parts.ts), the page parses one part
 // while the peer encodes the next, and the peer's own work (Raft, other
