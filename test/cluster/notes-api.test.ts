@@ -156,8 +156,10 @@ describe('NotesApi', () => {
     const res = await fetch(`${peer.ready!.api}/api/events`, { headers: { authorization: `Bearer ${peer.ready!.token}` }, signal: controller.signal });
     const reader = res.body!.getReader();
     let seen = '';
+    // One decoder for the whole stream: a character's bytes may be split between two reads.
+    const decoder = new TextDecoder();
     const until = async (pattern: RegExp) => {
-      while (!pattern.test(seen)) seen += new TextDecoder().decode((await reader.read()).value);
+      while (!pattern.test(seen)) seen += decoder.decode((await reader.read()).value, { stream: true });
     };
     await until(/event: status/);
     await until(/event: notes\ndata: .*\n\n/);
