@@ -1,5 +1,5 @@
 // The notes document: the replicated state machine of a notebook.
-export { NotesDocument, noteId, noteIndex, imageParts, MAX_CHANGES } from './notes-document.ts';
+export { NotesDocument, noteId, noteIndex, imageParts, partJson, MAX_CHANGES } from './notes-document.ts';
 export { noteRows, readRows, type NoteRows } from './note-table.ts';
 export type { ApplyResult, CertainRefusal, Changes, Note, SnapshotImage } from './notes-document.ts';
 export { decodeCommand, encodeCommand, textError, InvalidCommandError, MAX_TEXT_BYTES } from './command.ts';

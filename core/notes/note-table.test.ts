@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NoteTable, noteId, type Note } from './note-table.ts';
+import { NoteTable, noteId, PART_SEQS, type Note } from './note-table.ts';
 
 const note = (seq: number, text = `t${seq}`, version = 1): Note => ({
   id: noteId(seq), seq, number: seq * 2, text, author: `a${seq % 3}`, createdAt: 1_764_500_000_000 + seq, updatedAt: 1_764_500_000_000 + seq * 7, version,
@@ -45,6 +45,30 @@ describe('NoteTable', () => {
     t.append(note(1));
     t.get(1)!.text = 'changed';
     expect(t.get(1)!.text).toBe('t1');
+  });
+
+  it('groups a frozen copy in parts by seq, whose stamps change with their notes and only then', () => {
+    const t = new NoteTable();
+    for (const seq of [1, 2, PART_SEQS - 1, 3 * PART_SEQS + 5]) t.append(note(seq));
+    const before = t.frozen();
+    expect(before.parts).toBe(4);
+    expect([0, 1, 2, 3].map((k) => before.notesIn(k).map((n) => n.seq))).toEqual([[1, 2, PART_SEQS - 1], [], [], [3 * PART_SEQS + 5]]);
+    expect(before.stamp(1)).toBe(0); // never had a note
+    const stamps = (frozen: ReturnType<NoteTable['frozen']>) => [0, 1, 2, 3].map((k) => frozen.stamp(k));
+    expect(stamps(t.frozen())).toEqual(stamps(before));
+    t.replace(note(2, 'edited', 2));
+    const edited = t.frozen();
+    expect(edited.stamp(0)).not.toBe(before.stamp(0));
+    expect(stamps(edited).slice(1)).toEqual(stamps(before).slice(1));
+    t.delete(3 * PART_SEQS + 5);
+    t.append(note(3 * PART_SEQS + 7));
+    expect(t.frozen().stamp(3)).not.toBe(edited.stamp(3));
+    expect(t.frozen().notesIn(3)).toEqual([note(3 * PART_SEQS + 7)]);
+    expect(before.notesIn(0)).toEqual([note(1), note(2), note(PART_SEQS - 1)]); // the copy is as it was
+    // Another table with the same notes has other stamps: equal stamps mean the same notes only within one table's history.
+    const other = new NoteTable();
+    for (const seq of [1, 2, PART_SEQS - 1]) other.append(note(seq));
+    expect(other.frozen().stamp(0)).not.toBe(before.stamp(0));
   });
 
   it('keeps a frozen copy as it was while the table changes', () => {

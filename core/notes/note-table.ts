@@ -58,6 +58,30 @@ export interface NoteRows {
   at(row: number): Note | null;
 }
 
+/** PART_SEQS is the width of a table's parts: part k holds the notes whose seq is in [k·PART_SEQS, (k+1)·PART_SEQS). */
+export const PART_SEQS = 1_000;
+
+/**
+ * NoteParts is a frozen copy of a table's notes in parts by seq, each with a
+ * stamp that changes whenever one of its notes is added, edited or deleted:
+ * a snapshot writer keeps what it wrote of each part and writes again only
+ * the parts whose stamp changed since.
+ */
+export interface NoteParts {
+  /** parts is the number of parts: the last holds the highest seq the table has had. */
+  readonly parts: number;
+  /** stamp is part `part`'s stamp: 0 while it never had a note. Stamps are unique in a process, across tables: equal stamps, equal notes. */
+  stamp(part: number): number;
+  /** notesIn is part `part`'s notes, in log order. */
+  notesIn(part: number): Note[];
+}
+
+/** FrozenNotes is a frozen copy of a table, read by rows or by parts. */
+export interface FrozenNotes extends NoteRows, NoteParts {}
+
+/** The last stamp given to a part of any table in this process. */
+let lastStamp = 0;
+
 /** noteRows is the rows of a list of notes (none deleted). */
 export function noteRows(notes: readonly Note[]): NoteRows {
   return { count: notes.length, at: (row) => notes[row]! };
@@ -129,6 +153,10 @@ export class NoteTable implements NoteRows {
   /** Tombstones among the rows. */
   private dead = 0;
   private readonly sharedAuthors = new Map<string, string>();
+  /** Each part's stamp (NoteParts), by part. */
+  private stamps = new Float64Array(16);
+  /** Parts that ever had a note: the highest one's number plus one. */
+  private parts = 0;
 
   get count(): number {
     return this.rows;
@@ -169,6 +197,7 @@ export class NoteTable implements NoteRows {
   delete(seq: number): boolean {
     const r = this.find(seq);
     if (r === -1) return false;
+    this.touch(seq);
     this.versions[r] = 0;
     this.releaseText(r);
     this.dead++;
@@ -190,14 +219,28 @@ export class NoteTable implements NoteRows {
   }
 
   /** frozen is a copy of the rows as they are now, cheap to take: the numbers are copied, the text chunks and author strings shared. */
-  frozen(): NoteRows {
+  frozen(): FrozenNotes {
     const n = this.rows;
     const copy: Columns = {
       seqs: this.seqs.slice(0, n), numbers: this.numbers.slice(0, n), createdAts: this.createdAts.slice(0, n),
       updatedAts: this.updatedAts.slice(0, n), versions: this.versions.slice(0, n), textAts: this.textAts.slice(0, n),
       textLengths: this.textLengths.slice(0, n), texts: this.texts.frozen(), odd: new Map(this.oddTexts), authors: this.authors.slice(0, n),
     };
-    return { count: n, at: (r) => copy.versions[r] === 0 ? null : noteAt(copy, r) };
+    const stamps = this.stamps.slice(0, this.parts);
+    const at = (r: number): Note | null => copy.versions[r] === 0 ? null : noteAt(copy, r);
+    return {
+      count: n, at, parts: stamps.length,
+      stamp: (part) => stamps[part] ?? 0,
+      notesIn: (part) => {
+        const notes: Note[] = [];
+        const end = (part + 1) * PART_SEQS;
+        for (let r = lowerBound(copy.seqs, n, part * PART_SEQS); r < n && copy.seqs[r]! < end; r++) {
+          const note = at(r);
+          if (note !== null) notes.push(note);
+        }
+        return notes;
+      },
+    };
   }
 
   /** columns are the table's own arrays, as they are now (they are replaced when the table grows or compacts its texts). */
@@ -213,6 +256,7 @@ export class NoteTable implements NoteRows {
   }
 
   private write(r: number, note: Note): void {
+    this.touch(note.seq);
     this.numbers[r] = note.number;
     this.createdAts[r] = note.createdAt;
     this.updatedAts[r] = note.updatedAt;
@@ -262,16 +306,18 @@ export class NoteTable implements NoteRows {
     return author;
   }
 
+  /** touch gives the part of note `seq` a new stamp: one of its notes changes. */
+  private touch(seq: number): void {
+    const part = Math.floor(seq / PART_SEQS);
+    if (part >= this.stamps.length) this.stamps = resized(this.stamps, Math.max(part + 1, this.stamps.length * 2));
+    this.stamps[part] = ++lastStamp;
+    if (part >= this.parts) this.parts = part + 1;
+  }
+
   /** find is the row of the live note `seq`, or -1. */
   private find(seq: number): number {
-    let lo = 0;
-    let hi = this.rows;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.seqs[mid]! < seq) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo < this.rows && this.seqs[lo] === seq && this.versions[lo] !== 0 ? lo : -1;
+    const r = lowerBound(this.seqs, this.rows, seq);
+    return r < this.rows && this.seqs[r] === seq && this.versions[r] !== 0 ? r : -1;
   }
 
   private grow(): void {
@@ -306,6 +352,18 @@ export class NoteTable implements NoteRows {
     this.dead = 0;
     this.authors.length = w;
   }
+}
+
+/** lowerBound is the first of the rows [0, rows) whose seq is `seq` or more (rows when none is). */
+function lowerBound(seqs: Float64Array, rows: number, seq: number): number {
+  let lo = 0;
+  let hi = rows;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (seqs[mid]! < seq) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function resized(column: Float64Array<ArrayBuffer>, size: number): Float64Array<ArrayBuffer> {

@@ -8,7 +8,7 @@
 // recent entry changed, so a page can be sent the changes since the version
 // it holds (changesSince) instead of the whole document.
 import type { Command } from './command.ts';
-import { NoteTable, noteId, noteIndex, readRows, type Note, type NoteRows } from './note-table.ts';
+import { NoteTable, noteId, noteIndex, type FrozenNotes, type Note, type NoteRows } from './note-table.ts';
 import { MAX_CHANGES, RecentChanges } from './recent-changes.ts';
 import { Sessions, type Session } from './sessions.ts';
 
@@ -37,34 +37,38 @@ interface SnapshotBody {
 export interface SnapshotImage {
   /** The body up to the notes array. */
   readonly head: string;
-  readonly notes: NoteRows;
+  readonly notes: FrozenNotes;
   /** The body after the notes array. */
   readonly tail: string;
 }
 
-/** IMAGE_PART_NOTES is how many notes one piece of imageParts holds. */
-const IMAGE_PART_NOTES = 1_000;
-
-/** imageParts writes out an image as JSON in pieces of IMAGE_PART_NOTES notes; joined, they are the snapshot's bytes. */
+/**
+ * imageParts writes out an image as JSON in pieces, a part of notes each
+ * (NoteParts); joined, they are the snapshot's bytes. A snapshot writer that
+ * keeps its pieces between snapshots (SnapshotPacker) writes the same ones.
+ */
 export function* imageParts(image: SnapshotImage): Generator<string> {
   yield image.head;
   let first = true;
-  for (let row = 0; row < image.notes.count;) {
-    const { notes, next } = readRows(image.notes, row, IMAGE_PART_NOTES);
-    row = next;
+  for (let part = 0; part < image.notes.parts; part++) {
+    const notes = image.notes.notesIn(part);
     if (notes.length === 0) continue;
-    // A comma joins each piece to the one before.
-    yield (first ? '' : ',') + notesJson(notes);
+    yield partJson(notes, first);
     first = false;
   }
   yield image.tail;
 }
 
+/** partJson is the piece of an image's notes array that holds `notes`: a comma joins it to the piece before, unless it is the first. */
+export function partJson(notes: readonly Note[], first: boolean): string {
+  return (first ? '' : ',') + notesJson(notes);
+}
+
 /**
  * notesJson is JSON.stringify(notes) without its brackets, written field by
  * field: the same characters, and the whole image of 100,000 notes in 92 ms
- * instead of 113 (a peer writes one every 10,000 entries; under load the
- * image was 5-6% of every peer's time). Numbers are finite and ids are `n`
+ * instead of 113 (when a peer wrote the whole image every 10,000 entries,
+ * under load it was 5-6% of every peer's time). Numbers are finite and ids are `n`
  * and base-36 digits, so only texts and authors need escaping.
  */
 export function notesJson(notes: readonly Note[]): string {

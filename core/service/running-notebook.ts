@@ -35,7 +35,7 @@ import { logPage, type LogPage } from './log-view.ts';
 import { markdownExport } from './markdown-export.ts';
 import { OutboxFileError, type Outbox, type OutboxRequest } from './outbox.ts';
 import { Proposals, type Settled } from './proposals.ts';
-import { packSnapshot, unpackSnapshot } from './snapshot-codec.ts';
+import { SnapshotPacker, unpackSnapshot } from './snapshot-codec.ts';
 import { Throttle } from './throttle.ts';
 import { RaftDriver, type SoftStateChange } from './raft-driver.ts';
 import { RaftTrace, type LabSettings, type TraceBatch } from './raft-trace.ts';
@@ -129,6 +129,8 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
   private compactedAt: number;
   /** A snapshot is being compressed (maybeCompact). */
   private compacting = false;
+  /** Writes the snapshots, keeping the compressed notes of each for the next. */
+  private readonly packer = new SnapshotPacker();
   /** Set when storage failed: the notebook acknowledges nothing more. */
   private fatalError: Error | null = null;
   /** Peers found to run another version of Raftnotes, told once each. */
@@ -642,14 +644,15 @@ export class RunningNotebook extends TypedEventEmitter<NotebookEvents> {
 
   /**
    * maybeCompact snapshots the document every snapshotEvery entries; outside the Ready loop, so the core has
-   * advanced. The image is taken at once; it is written out and compressed piece by piece, then handed to the core.
+   * advanced. The image is taken at once; its parts changed since the last snapshot are written out and compressed
+   * (SnapshotPacker), one at a time in zlib's thread pool, then the whole is handed to the core.
    */
   private maybeCompact(): void {
     if (this.stopping || this.fatalError !== null || this.compacting) return;
     const applied = Math.min(this.doc.appliedIndex, this.driver.node.status().appliedIndex);
     if (applied - this.compactedAt < this.init.snapshotEvery || applied !== this.doc.appliedIndex) return;
     this.compacting = true;
-    packSnapshot(this.doc.snapshotImage()).then((packed) => {
+    this.packer.pack(this.doc.snapshotImage()).then((packed) => {
       // A snapshot restored meanwhile (from the leader) may be newer: the core keeps the newest.
       if (this.stopping || this.fatalError !== null || applied <= this.compactedAt) return;
       this.driver.node.compact(applied, packed);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { encodeCommand, decodeCommand, NotesDocument } from '../notes/index.ts';
-import { packSnapshot, unpackSnapshot } from './snapshot-codec.ts';
+import { encodeCommand, decodeCommand, NotesDocument, type Command, type SnapshotImage } from '../notes/index.ts';
+import { SnapshotPacker, unpackSnapshot } from './snapshot-codec.ts';
+
+const packSnapshot = (image: SnapshotImage): Promise<Uint8Array> => new SnapshotPacker().pack(image);
 
 function documentOf(notes: number): NotesDocument {
   const doc = new NotesDocument();
@@ -30,6 +32,56 @@ describe('SnapshotCodec', () => {
     doc.apply(2_501, decodeCommand(encodeCommand({ client: 'late', seq: 1, author: 'Late', at: 1, op: 'add', text: 'after the image' })));
     doc.apply(2_502, decodeCommand(encodeCommand({ client: 'late', seq: 2, author: 'Late', at: 2, op: 'delete', id: doc.list()[0]!.id, version: 1 })));
     expect(unpackSnapshot(await packing)).toEqual(before);
+  });
+
+  it('packs a changing document again and again into its image each time, however its parts change', async () => {
+    // Seeded changes: adds, edits and deletes, whole parts emptied (the first one too), a restore in the middle.
+    let random = 12_345;
+    const next = (n: number): number => { random = (random * 1_103_515_245 + 12_345) % 2 ** 31; return random % n; };
+    let doc = documentOf(3_100);
+    const packer = new SnapshotPacker();
+    let index = 3_100;
+    const apply = (command: { op: 'add'; text: string } | { op: 'edit'; id: string; version: number; text: string } | { op: 'delete'; id: string; version: number }): void => {
+      index++;
+      doc.apply(index, decodeCommand(encodeCommand({ client: 'changes', seq: index, author: 'Changes', at: index, ...command } as Command)));
+    };
+    for (let round = 0; round < 12; round++) {
+      for (let i = 0; i < 150; i++) {
+        const notes = doc.list();
+        const pick = next(10);
+        if (pick < 4 || notes.length === 0) apply({ op: 'add', text: `round ${round} note ${i}` });
+        else if (pick < 7) { const n = notes[next(notes.length)]!; apply({ op: 'edit', id: n.id, version: n.version, text: `edited in round ${round}` }); }
+        else { const n = notes[next(notes.length)]!; apply({ op: 'delete', id: n.id, version: n.version }); }
+      }
+      if (round === 3) for (const n of doc.list().filter((note) => note.seq < 1_000)) apply({ op: 'delete', id: n.id, version: n.version });
+      if (round === 8) doc = NotesDocument.restore(doc.snapshot());
+      expect(new TextDecoder().decode(unpackSnapshot(await packer.pack(doc.snapshotImage())))).toBe(new TextDecoder().decode(doc.snapshot()));
+    }
+  });
+
+  it('writes out again only the parts of notes that changed since the image before', async () => {
+    const doc = documentOf(5_000); // parts 0 to 5
+    const packer = new SnapshotPacker();
+    const written = async (): Promise<number[]> => {
+      const image = doc.snapshotImage();
+      const parts: number[] = [];
+      const notes = { ...image.notes, notesIn: (part: number) => { parts.push(part); return image.notes.notesIn(part); } };
+      const packed = await packer.pack({ ...image, notes });
+      expect(unpackSnapshot(packed)).toEqual(doc.snapshot());
+      return parts;
+    };
+    expect(await written()).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(await written()).toEqual([]);
+    const second = doc.list()[2_500]!;
+    doc.apply(5_001, decodeCommand(encodeCommand({ client: 'late', seq: 1, author: 'Late', at: 1, op: 'edit', id: second.id, version: 1, text: 'edited' })));
+    expect(await written()).toEqual([2]);
+    // Every note of part 0 deleted: part 1 comes first and is written again, without its comma.
+    let seq = 2;
+    for (const note of doc.list().filter((n) => n.seq < 1_000)) {
+      doc.apply(5_000 + seq, decodeCommand(encodeCommand({ client: 'late', seq, author: 'Late', at: seq, op: 'delete', id: note.id, version: note.version })));
+      seq++;
+    }
+    expect(await written()).toEqual([0, 1]);
   });
 
   it('reads a snapshot written before compression (a plain image) as it is', () => {
