@@ -29,6 +29,38 @@ describe('ClusterView', () => {
     }
   });
 
+  it('asks a member that answers every 1.5 s while nothing changes, one that does not every round, and hangs up on it after three', async () => {
+    vi.useFakeTimers();
+    try {
+      const network = new FakeNetwork();
+      // This peer follows; 'b' is the other follower, which it hears nothing from over Raft; 'gone' never answers.
+      const driver = new FakeDriver({ voters: [SELF, 'b', 'gone'], learners: [] }, 'follower');
+      for (const id of ['b', 'gone']) network.raft.addPeer(id);
+      network.statuses.set('b', { name: 'Bea', role: 'follower', term: 1 });
+      const asked = new Map<string, number>();
+      const fetchStatus = network.fetchStatus.bind(network);
+      network.fetchStatus = async (id: string) => { asked.set(id, (asked.get(id) ?? 0) + 1); return fetchStatus(id); };
+      const hungUp: string[] = [];
+      network.hangUp = async (id?: string) => { hungUp.push(id!); };
+      const view = new ClusterView({
+        network: network.asNetwork(), driver: driver.asDriver(), clock: systemClock, names: new MemberNames(),
+        addresses: new MemberAddresses(network.asNetwork(), systemClock), name: 'self', onChange: () => {}, log: () => {},
+      });
+      await view.start();
+      try {
+        await vi.advanceTimersByTimeAsync(6_000); // the first round and 12 more, one every 500 ms
+        expect(asked.get('b')).toBe(5); // at 0, 1.5, 3, 4.5 and 6 s
+        expect(asked.get('gone')).toBe(13);
+        expect(hungUp).toEqual(['gone', 'gone', 'gone', 'gone']); // after each 3 silent rounds in a row
+        expect(view.members(driver.status).map((m) => m.role)).toEqual(['follower', 'follower', 'unknown']);
+      } finally {
+        view.stop();
+      }
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('shows as leader only the leader of the current term: a leader of an older term, killed since, is unknown', async () => {
     const network = new FakeNetwork();
     const driver = new FakeDriver({ voters: [SELF, 'old', 'new'], learners: [] }, 'follower');

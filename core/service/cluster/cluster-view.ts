@@ -5,13 +5,14 @@
 // its own record. It calls `onChange` when a row may look different: a member
 // told another role, term or name, or its record went stale.
 //
-// A member heard from over Raft since the last round (the leader and its
-// followers hear each other every heartbeat) is asked only every
-// STATUS_REFRESH_MS while nothing changed here; followers do not talk to each
-// other, so they ask each other every round. A member that does not answer
-// SILENT_POLLS_BEFORE_HANGUP rounds in a row has its connection closed: a link
-// cut at a switch sends no reset, and TCP retries ever more slowly, so the
-// transport's redial loop must take over.
+// While nothing changed here (term, leader), a member that answered the last
+// question is asked again only every STATUS_REFRESH_MS, which keeps its row
+// fresh: the three status questions and answers a second between every two
+// followers were most of what three idle peers sent each other. A member that
+// did not answer is asked every round, and one that does not answer
+// SILENT_POLLS_BEFORE_HANGUP rounds in a row has its connection closed: a
+// link cut at a switch sends no reset, and TCP retries ever more slowly, so
+// the transport's redial loop must take over.
 //
 // A record tells the members of the answering peer's latest membership: from
 // a leader of this peer's term or a newer one, that is how a peer removed
@@ -27,7 +28,7 @@ import type { MemberNames } from './member-names.ts';
 
 const STATUS_POLL_MS = 500;
 const STATUS_TIMEOUT_MS = 1_000;
-/** How often a member heard from over Raft is polled anyway (its record stays fresh). */
+/** How often a member that answers is asked while nothing changed (its record stays fresh). */
 const STATUS_REFRESH_MS = 1_500;
 /** A member's record older than this shows its role as unknown. */
 const STATUS_FRESH_MS = 3 * STATUS_POLL_MS + STATUS_TIMEOUT_MS;
@@ -157,13 +158,11 @@ export class ClusterView {
     await Promise.all(others.map(async (id) => {
       if (!network.raft.isReachable(id)) return;
       const frames = heard[id]?.receivedFrames ?? 0;
-      const heardFrom = frames > (this.framesAtPoll.get(id) ?? frames);
+      // Raft frames since the last round show the link alive: a member that missed an answer but is heard over Raft waits too.
+      if (frames > (this.framesAtPoll.get(id) ?? frames)) this.silent.delete(id);
       this.framesAtPoll.set(id, frames);
       const seen = this.remote.get(id);
-      if (!changed && heardFrom && seen !== undefined && this.init.clock.now() - seen.at < STATUS_REFRESH_MS) {
-        this.silent.delete(id);
-        return;
-      }
+      if (!changed && !this.silent.has(id) && seen !== undefined && this.init.clock.now() - seen.at < STATUS_REFRESH_MS) return;
       try {
         const record = await network.fetchStatus(id, { signal: AbortSignal.timeout(STATUS_TIMEOUT_MS) });
         this.silent.delete(id);
