@@ -61,8 +61,7 @@ interface RemoteRecord {
 export class ClusterView {
   private readonly init: ClusterViewInit;
   private readonly remote = new Map<string, RemoteRecord>();
-  /** Raft frames received from each member as of the last poll round, and the term and leader then. */
-  private readonly framesAtPoll = new Map<string, number>();
+  /** The term and leader as of the last poll round. */
   private polledTerm = -1;
   private polledLeader: string | null = null;
   /** Consecutive status polls each member did not answer. */
@@ -150,17 +149,12 @@ export class ClusterView {
     const { network, driver } = this.init;
     const status = driver.node.status();
     const others = [...status.membership.voters, ...status.membership.learners].filter((id) => id !== network.peerId);
-    const heard = network.raft.stats().peers;
     const changed = status.term !== this.polledTerm || status.leaderId !== this.polledLeader;
     this.polledTerm = status.term;
     this.polledLeader = status.leaderId;
     let rowsChanged = false;
     await Promise.all(others.map(async (id) => {
       if (!network.raft.isReachable(id)) return;
-      const frames = heard[id]?.receivedFrames ?? 0;
-      // Raft frames since the last round show the link alive: a member that missed an answer but is heard over Raft waits too.
-      if (frames > (this.framesAtPoll.get(id) ?? frames)) this.silent.delete(id);
-      this.framesAtPoll.set(id, frames);
       const seen = this.remote.get(id);
       if (!changed && !this.silent.has(id) && seen !== undefined && this.init.clock.now() - seen.at < STATUS_REFRESH_MS) return;
       try {
