@@ -10,7 +10,7 @@ import { listenAtKeptAddress } from '../core/api/http/api-address.ts';
 import { HttpApi, operationRoutes } from '../core/api/http/http-api.ts';
 import { loadOrCreateToken } from '../core/service/data-dir.ts';
 import type { Logger } from '../core/service/logger.ts';
-import { releaseMemoryWhenQuiet } from '../core/service/memory-release.ts';
+import { limitHeapGrowth, releaseMemoryWhenQuiet } from '../core/service/memory-release.ts';
 import { NotesService } from '../core/service/notes-service.ts';
 import { writeFileDurably } from '../core/storage/index.ts';
 import { ListenError } from '../core/net/index.ts';
@@ -29,6 +29,7 @@ export async function serve(args: ServeArgs, log: Logger): Promise<number> {
   });
   const peerLog = log.child('peer');
   service.addEventListener('log', (evt) => peerLog.info(`${service.name}: ${evt.detail.text}`));
+  limitHeapGrowth();
   const stopReleasing = releaseMemoryWhenQuiet(service, 'notes');
   // A start refused before the ready line leaves a directory that was missing or empty as it was: never half made.
   const fresh = freshDir(args.dataDir);

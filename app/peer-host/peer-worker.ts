@@ -11,7 +11,7 @@ import { HttpApi, operationRoutes } from '../../core/api/http/http-api.ts';
 import { IpcAdapter } from '../../core/api/ipc/ipc-adapter.ts';
 import { loadOrCreateToken } from '../../core/service/data-dir.ts';
 import { createLogger } from '../../core/service/logger.ts';
-import { releaseMemoryWhenQuiet } from '../../core/service/memory-release.ts';
+import { limitHeapGrowth, releaseMemoryWhenQuiet } from '../../core/service/memory-release.ts';
 import { NotesService } from '../../core/service/notes-service.ts';
 import type { FromWorker, PeerSummary, PeerWorkerData, ToWorker } from './messages.ts';
 
@@ -29,7 +29,9 @@ let localApi: HttpApi | null = null;
 
 service.addEventListener('log', (evt) => log.info(evt.detail.text));
 service.addEventListener('fatal', (evt) => post({ type: 'fatal', message: evt.detail.message }));
-// After a burst of changes, the worker's heap is given back (the process's resident memory tells when).
+// Under load the heap grows less than V8 would let it (its young generation: peer-host.ts), and after a burst of
+// changes it is given back (the process's resident memory tells when).
+limitHeapGrowth();
 releaseMemoryWhenQuiet(service, 'notes');
 
 port.on('message', (message: ToWorker) => {

@@ -1,6 +1,7 @@
 // A burst of writes (a team pasting in a few thousand notes, a peer catching
 // up on a big notebook) leaves a peer holding far more memory than it uses:
-// after 200,000 notes, about 250 MiB resident, of which some 60 MiB is live.
+// after 200,000 notes, about 250 MiB resident with V8's default settings (170
+// MiB with those below), of which some 60 MiB is live.
 // V8 gives it back by itself only when its memory reducer sees a low
 // allocation rate, which it checks every 8 s: here that took 30 s to more than
 // a minute, and a follower that answers the leader's messages can stay
@@ -9,8 +10,34 @@
 // good deal, the peer runs V8's memory-reducing full collection itself
 // (heap compacted, young generation shrunk, free pages returned): about 160
 // MiB remain, for a pause of 45-150 ms that no write is waiting on.
+//
+// Under load, two V8 settings bound how far the heap swells before that
+// (bench/results/design.md, "Memory as the last write is acknowledged"): the
+// old generation may grow to twice what was live at its last full collection
+// instead of up to four times, and the young generation is half the size.
+// Together they cost no writes per second that three alternating pairs at 1,
+// 16 and 64 in flight could tell from this machine's noise; the leader spends
+// about 40% longer in GC pauses (2.0 s against 1.45 s over 30 s at 64).
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+
+/** HEAP_GROWING_PERCENT is how far past what was live at its last full collection the old generation may grow before the next one. */
+export const HEAP_GROWING_PERCENT = 100;
+/**
+ * SEMI_SPACE_MIB is the size of each half of the young generation (Node 22's
+ * default: 16). It is fixed when a heap is made, so it is set there: on the
+ * command line of `raftnotes serve` (bin/raftnotes.js, which must say the
+ * same), and as the worker's young generation in the desktop app (three
+ * semi-spaces: youngGenerationMiB).
+ */
+export const SEMI_SPACE_MIB = 8;
+/** youngGenerationMiB is a worker thread's `resourceLimits.maxYoungGenerationSizeMb` for SEMI_SPACE_MIB. */
+export const youngGenerationMiB = (): number => 3 * SEMI_SPACE_MIB;
+
+/** limitHeapGrowth sets HEAP_GROWING_PERCENT for every heap of the process; V8 reads it at each full collection. */
+export function limitHeapGrowth(): void {
+  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+}
 
 /** QUIET_MS is how long the document stays unchanged before memory is given back. */
 export const QUIET_MS = 2_000;
