@@ -4,8 +4,8 @@
 // the settings and the gentle stop. Electron-free: tested in Node.
 import { Worker } from 'node:worker_threads';
 import type { IpcResult } from '../../core/api/ipc/bridge-types.ts';
-import type { FromWorker, PeerSummary, PeerWorkerData, ToWorker } from './messages.ts';
 import { youngGenerationMiB } from '../../core/service/memory-release.ts';
+import type { FromWorker, PeerSummary, PeerWorkerData, ToWorker } from './messages.ts';
 
 /** STOPPED answers a call the peer's worker can no longer take. */
 const STOPPED: IpcResult<never> = { ok: false, error: { code: 'stopping', message: 'The peer has stopped; start Raftnotes again.' } };

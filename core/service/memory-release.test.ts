@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fullCollection, releaseMemoryWhenQuiet } from './memory-release.ts';
 
@@ -73,4 +74,33 @@ describe('fullCollection', () => {
     expect(garbage).toBeNull();
     expect(process.memoryUsage().heapUsed - before).toBeLessThan(5 * MiB);
   });
+});
+
+describe('limitHeapGrowth', () => {
+  /**
+   * peakOldSpaceMiB runs a fresh Node that keeps 300,000 objects live and
+   * churns 5,000,000 more through a window of 400,000 (long enough to be
+   * promoted, then garbage), and returns the largest its old space grew.
+   */
+  function peakOldSpaceMiB(limit: boolean): number {
+    const script = `
+      import { getHeapSpaceStatistics } from 'node:v8';
+      import { limitHeapGrowth } from ${JSON.stringify(new URL('./memory-release.ts', import.meta.url).href)};
+      if (${limit}) limitHeapGrowth();
+      const live = Array.from({ length: 300_000 }, (_, i) => ({ i, s: 'live' + i, t: [i] }));
+      const window = new Array(400_000);
+      let peak = 0;
+      for (let i = 0; i < 5_000_000; i++) {
+        window[i % window.length] = { i, s: 'g' + i };
+        if (i % 50_000 === 0) peak = Math.max(peak, getHeapSpaceStatistics().find((s) => s.space_name === 'old_space').space_size);
+      }
+      process.stdout.write(String(peak / 1048576 + live.length * 0));`;
+    return Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }));
+  }
+
+  it('keeps the old generation near twice what is live where V8 alone lets it grow to about four times', () => {
+    const free = peakOldSpaceMiB(false);
+    const limited = peakOldSpaceMiB(true);
+    expect(limited).toBeLessThan(free * 0.7);
+  }, 30_000);
 });

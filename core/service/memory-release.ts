@@ -17,7 +17,8 @@
 // instead of up to four times, and the young generation is half the size.
 // Together they cost no writes per second that three alternating pairs at 1,
 // 16 and 64 in flight could tell from this machine's noise; the leader spends
-// about 40% longer in GC pauses (2.0 s against 1.45 s over 30 s at 64).
+// about 40% longer in GC pauses (2.0 s against 1.45 s over 30 s at 64, one
+// run each).
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
