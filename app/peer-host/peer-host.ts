@@ -4,7 +4,7 @@
 // the settings and the gentle stop. Electron-free: tested in Node.
 import { Worker } from 'node:worker_threads';
 import type { IpcResult } from '../../core/api/ipc/bridge-types.ts';
-import { youngGenerationMiB } from '../../core/service/memory-release.ts';
+import { YOUNG_GENERATION_MIB } from '../../core/service/memory-release.ts';
 import type { FromWorker, PeerSummary, PeerWorkerData, ToWorker } from './messages.ts';
 
 /** STOPPED answers a call the peer's worker can no longer take. */
@@ -35,7 +35,7 @@ export class PeerHost {
   /** start starts the worker and resolves once its peer runs (or rejects with why it did not start). */
   static async start(init: PeerHostInit): Promise<PeerHost> {
     const data: PeerWorkerData = { dataDir: init.dataDir, origin: init.origin, ...(init.name !== undefined ? { name: init.name } : {}) };
-    const worker = new Worker(init.workerUrl, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: youngGenerationMiB() } });
+    const worker = new Worker(init.workerUrl, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MIB } });
     const peerId = await new Promise<string>((resolve, reject) => {
       const onMessage = (message: FromWorker) => {
         if (message.type === 'ready') resolve(message.peerId);

@@ -29,11 +29,11 @@ export const HEAP_GROWING_PERCENT = 100;
  * default: 16). It is fixed when a heap is made, so it is set there: on the
  * command line of `raftnotes serve` (bin/raftnotes.js, which must say the
  * same), and as the worker's young generation in the desktop app (three
- * semi-spaces: youngGenerationMiB).
+ * semi-spaces: YOUNG_GENERATION_MIB).
  */
 export const SEMI_SPACE_MIB = 8;
-/** youngGenerationMiB is a worker thread's `resourceLimits.maxYoungGenerationSizeMb` for SEMI_SPACE_MIB. */
-export const youngGenerationMiB = (): number => 3 * SEMI_SPACE_MIB;
+/** YOUNG_GENERATION_MIB is a worker thread's `resourceLimits.maxYoungGenerationSizeMb` for SEMI_SPACE_MIB (V8 counts three semi-spaces). */
+export const YOUNG_GENERATION_MIB = 3 * SEMI_SPACE_MIB;
 
 /** limitHeapGrowth sets HEAP_GROWING_PERCENT for every heap of the process; V8 reads it at each full collection. */
 export function limitHeapGrowth(): void {
