@@ -35,7 +35,7 @@ import { idleCores, type IdleResult } from './cluster/idle.ts';
 import { memoryAfter, REST_MS, type MemoryResult } from './cluster/memory.ts';
 import { coldStartMs, formOnce, type FormationRun, type LanHostLike } from './cluster/formation.ts';
 import { closedLoop, firstSuccess, machineBusySeconds, percentile, sleep, WARMUP_SLICE_MS, type LoadResult } from './cluster/load.ts';
-import { closeWriteConnections, RaftnotesCluster } from './cluster/raftnotes-cluster.ts';
+import { closeWriteConnections, RaftnotesCluster, type CatchUp } from './cluster/raftnotes-cluster.ts';
 import { ensureCliBundle } from '../scripts/build-cli.ts';
 
 const { values } = parseArgs({
@@ -103,8 +103,8 @@ interface SystemResult {
   failover: FailoverResult | null;
   idle: IdleResult | null;
   memory: MemoryResult | null;
-  /** Raftnotes only: ms for a fourth peer to join the filled notebook and apply it, from its spawn and from its ready line. */
-  catchUp: { fromSpawnMs: number; fromReadyMs: number } | null;
+  /** Raftnotes only: a fourth peer joining the filled notebook: ms to apply it, from its spawn and from its ready line, and its memory. */
+  catchUp: CatchUp | null;
   error?: string;
 }
 const emptySystem = (): SystemResult => ({ load: [], failover: null, idle: null, memory: null, catchUp: null });
@@ -323,7 +323,8 @@ function report(rn: SystemResult | null, etcd: SystemResult | null, etcdVer: str
     `- **Idle**: a fresh cluster takes ${IDLE_WARM_WRITES.toLocaleString('en-US')} writes (4 in flight), rests ${IDLE_SETTLE_MS / 1000} s, then the CPU of its three processes is read over ${IDLE_SECONDS} s in which nobody writes.`,
     `- **Memory**: a fresh cluster takes ${MEMORY_WRITES.toLocaleString('en-US')} writes of 100 bytes (${MEMORY_IN_FLIGHT} in flight); then each process's resident memory (VmRSS) and its peak (VmHWM)`,
     `  as the last write is acknowledged, and again after ${REST_MS / 1000} s in which nobody writes (Raftnotes gives memory back once its document has been quiet for 2 s after growing; etcd's Go runtime returns memory on its own schedule).`,
-    '  Then a fourth Raftnotes peer joins that notebook with its invite code: "catch-up" is from its ready line (and from its spawn) until it has applied what the leader had committed.',
+    '  Then a fourth Raftnotes peer joins that notebook with its invite code: "catch-up" is from its ready line (and from its spawn) until it has applied what the leader had committed;',
+    `  its resident memory is read then (with its peak) and after ${REST_MS / 1000} s at rest.`,
     '- **Formation**: five Raftnotes peers in five network namespaces on one bridge (test/lan/netns.ts), started at the same moment from fresh data directories;',
     '  the first holds a new notebook, the other four an invite code without addresses, so only mDNS brings them together.',
     '  Measured from spawning the processes to the leader\'s `GET /api/status` listing five voters. etcd has no equivalent (its members are configured, not discovered).', '');
@@ -354,6 +355,9 @@ function report(rn: SystemResult | null, etcd: SystemResult | null, etcdVer: str
   push(`| resident memory after those writes and ${REST_MS / 1000} s at rest, largest process | ${fmtMiB(rested(rn))} | ${fmtMiB(rested(etcd))} | ${ratio(rested(rn), rested(etcd))} |`);
   push(`| peak resident memory, largest process | ${fmtMiB(peak(rn))} | ${fmtMiB(peak(etcd))} | ${ratio(peak(rn), peak(etcd))} |`);
   push(`| a fourth peer catches up on that notebook, from its ready line (from spawn) | ${fmtMs(rn?.catchUp?.fromReadyMs)} (${fmtMs(rn?.catchUp?.fromSpawnMs)}) | n/a | |`);
+  const joined = rn?.catchUp;
+  push(`| that fourth peer's resident memory as it has caught up (its peak) | ${fmtMiB(joined?.caughtUp.rssMiB ?? NaN)} (${fmtMiB(joined?.caughtUp.peakMiB ?? NaN)}) | ${fmtMiB(rss(etcd))} | ${ratio(joined?.caughtUp.rssMiB, rss(etcd))} |`);
+  push(`| that fourth peer's resident memory after ${REST_MS / 1000} s at rest | ${fmtMiB(joined?.rested.rssMiB ?? NaN)} | ${fmtMiB(rested(etcd))} | ${ratio(joined?.rested.rssMiB, rested(etcd))} |`);
   const formed = (formation?.runs ?? []).map((r) => r.formedMs).filter((x): x is number => x !== null);
   const formP50 = formed.length > 0 ? percentile(formed, 0.5) : null;
   push(`| formation, 5 voters via mDNS (median of ${formed.length}) | ${formation?.problem !== undefined ? 'not measured' : fmtMs(formP50)} | n/a | |`, '');
@@ -412,6 +416,11 @@ function report(rn: SystemResult | null, etcd: SystemResult | null, etcdVer: str
     const rnMax = read(rn);
     const etcdMax = read(etcd);
     push(`- memory after ${MEMORY_WRITES.toLocaleString('en-US')} writes ≤ 0.8× etcd's (largest process, resident), ${when}: ${fmtMiB(rnMax)} vs ${fmtMiB(etcdMax)} (${ratio(rnMax, etcdMax)}): ${met(Number.isFinite(rnMax) && Number.isFinite(etcdMax) ? rnMax <= 0.8 * etcdMax : null)}`);
+  }
+  for (const [when, read, etcdRead] of [['as it has caught up', (c: CatchUp) => c.caughtUp, rss], [`after ${REST_MS / 1000} s at rest`, (c: CatchUp) => c.rested, rested]] as const) {
+    const joinedMiB = rn?.catchUp == null ? NaN : read(rn.catchUp).rssMiB;
+    const etcdMax = etcdRead(etcd);
+    push(`- memory of the peer that joined the filled notebook ≤ 0.8× etcd's (largest member, resident), ${when}: ${fmtMiB(joinedMiB)} vs ${fmtMiB(etcdMax)} (${ratio(joinedMiB, etcdMax)}): ${met(Number.isFinite(joinedMiB) && Number.isFinite(etcdMax) ? joinedMiB <= 0.8 * etcdMax : null)}`);
   }
   push(`- a new peer catches up on that notebook within 2 s (from its ready line): ${fmtMs(rn?.catchUp?.fromReadyMs)}: ${met(rn?.catchUp == null ? null : rn.catchUp.fromReadyMs <= 2000)}`);
   push(`- formation ≤ 3 s: ${fmtMs(formP50)} (median), max ${fmtMs(formed.length > 0 ? Math.max(...formed) : null)}: ${met(formP50 === null ? null : formP50 <= 3000 && formed.length === (formation?.runs.length ?? 0))}`);
@@ -474,7 +483,7 @@ try {
   if (PHASES.has('memory')) {
     if (rn !== null) {
       rn.memory = await measure(rn, () => memory('Raftnotes', raftnotes, async (cluster) => {
-        rn.catchUp = await cluster.catchUp();
+        rn.catchUp = await cluster.catchUp(REST_MS);
         log(`a fourth peer caught up ${rn.catchUp.fromReadyMs.toFixed(0)} ms after its ready line (${rn.catchUp.fromSpawnMs.toFixed(0)} ms after spawn)`);
       }));
     }

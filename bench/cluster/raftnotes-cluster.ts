@@ -4,7 +4,8 @@
 import http from 'node:http';
 import http2 from 'node:http2';
 import { Child, removeTempDir, tempDir } from './children.ts';
-import { freePort, text100, waitUntil, type Request } from './load.ts';
+import { freePort, sleep, text100, waitUntil, type Request } from './load.ts';
+import type { MemberMemory } from './bench-cluster.ts';
 import type { ReadyLine } from '../../test/cluster/peer-process.ts';
 
 export type { ReadyLine };
@@ -108,6 +109,9 @@ export function addNoteRequest(ready: ReadyLine, protocol: WriteProtocol = 'h2')
   });
 }
 
+/** CatchUp is how a peer joining a filled notebook went: ms to apply it (from its spawn, from its ready line) and its memory then and after a rest. */
+export interface CatchUp { fromSpawnMs: number; fromReadyMs: number; caughtUp: MemberMemory; rested: MemberMemory }
+
 /** RaftnotesCluster is three peers on 127.0.0.1. */
 export class RaftnotesCluster {
   readonly peers: RaftnotesPeer[] = [];
@@ -136,9 +140,10 @@ export class RaftnotesCluster {
    * catchUp starts one more peer that joins the notebook with its invite code and
    * measures until it has applied everything the leader had committed at that
    * moment (with a large notebook: a snapshot transfer and restore): ms from
-   * its spawn, and from its ready line (the process up, the join under way).
+   * its spawn, and from its ready line (the process up, the join under way);
+   * then its memory, at once and after `restMs` in which nobody writes.
    */
-  async catchUp(): Promise<{ fromSpawnMs: number; fromReadyMs: number }> {
+  async catchUp(restMs: number): Promise<CatchUp> {
     const leader = await this.healthy();
     const { body: invite } = await apiCall<{ invite: string }>(leader.ready!, 'GET', '/api/invite');
     const { body: status } = await apiCall<{ commitIndex: number }>(leader.ready!, 'GET', '/api/status');
@@ -155,7 +160,10 @@ export class RaftnotesCluster {
       return body.appliedIndex >= status.commitIndex ? true : undefined;
     }, 120_000, 20);
     const done = performance.now();
-    return { fromSpawnMs: done - t0, fromReadyMs: done - ready };
+    const caughtUp = peer.child!.memory() ?? { rssMiB: NaN, peakMiB: NaN };
+    await sleep(restMs);
+    const rested = peer.child!.memory() ?? { rssMiB: NaN, peakMiB: NaN };
+    return { fromSpawnMs: done - t0, fromReadyMs: done - ready, caughtUp, rested };
   }
 
   /** run starts a peer's process and waits for its ready line. */

@@ -178,6 +178,37 @@ describe('NotesDocument', () => {
     expect(restoreWith((notes) => notes.reverse())).toThrow(/does not follow/);
   });
 
+  it('restores a large image a batch of notes at a time, whatever its texts hold', () => {
+    // Texts that look like the JSON around them, and enough of them for several batches of about 1 MiB.
+    const tricky = ['}', '{', '"', '\\', '},{"id":"n1"}', '"},', '\\"}', 'é 🎉 漢字', '],"sessions":[]}'];
+    const doc = new NotesDocument();
+    for (let i = 0; i < 90; i++) doc.apply(i + 1, add(i + 1, `${tricky[i % tricky.length]}${'x'.repeat(30_000)}${tricky[(i + 3) % tricky.length]}`, `c${i % 4}`));
+    doc.apply(91, { ...base, seq: 91, op: 'delete', id: noteId(5), version: 1 });
+    const image = doc.snapshot();
+    expect(image.byteLength).toBeGreaterThan(2.5 * 1024 * 1024);
+    const copy = NotesDocument.restore(image);
+    expect(copy.list()).toEqual(doc.list());
+    expect(copy.appliedIndex).toBe(91);
+    // The sessions and the next number came through: a retried request is a duplicate, a new note is #91.
+    expect(copy.apply(92, add(1, 'again', 'c0'))).toEqual({ ok: false, error: 'duplicate' });
+    expect(copy.apply(93, add(1, 'new', 'someone'))).toMatchObject({ ok: true, note: { number: 91 } });
+  });
+
+  it('refuses an image whose layout is broken, saying where', () => {
+    const doc = new NotesDocument();
+    doc.apply(1, add(1, 'a'));
+    doc.apply(2, add(2, 'b'));
+    const json = new TextDecoder().decode(doc.snapshot());
+    const restore = (text: string) => () => NotesDocument.restore(new TextEncoder().encode(text));
+    expect(restore(json)).not.toThrow();
+    expect(restore(json.replace('}],"sessions"', '},],"sessions"'))).toThrow(/not a list of notes/);
+    expect(restore(json.replace('"version":1}', '"version":1,"x":{"y":1}}'))).toThrow(SyntaxError);
+    expect(restore(json.slice(0, json.indexOf('"author"')))).toThrow(/ends inside a note/);
+    expect(restore(json.replace('},{', '} {'))).toThrow(/not a list of notes/);
+    expect(restore(json.slice(0, json.indexOf(',"sessions"')) + ']}')).toThrow(/no sessions/);
+    expect(restore(json.replace('"sessions":', '"other":1,"sessions":'))).toThrow(/no sessions/);
+  });
+
   it('applies each request once under any interleaving of retries and duplicates (property)', () => {
     // Requests of three clients, each delivered 1-3 times in any order.
     const request = fc.record({ client: fc.constantFrom('a', 'b', 'c'), seq: fc.integer({ min: 1, max: 30 }) });
