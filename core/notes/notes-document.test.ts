@@ -194,6 +194,26 @@ describe('NotesDocument', () => {
     expect(copy.apply(93, add(1, 'new', 'someone'))).toMatchObject({ ok: true, note: { number: 91 } });
   });
 
+  it('restores the same document from its image cut into pieces anywhere (property)', () => {
+    const doc = new NotesDocument();
+    const texts = ['}', '{"', '\\', '"},{"id":"n1"}', 'é 🎉 漢字', '],"sessions":[]}', 'plain'];
+    texts.forEach((text, i) => doc.apply(i + 1, add(i + 1, text, `c${i % 2}`)));
+    const image = doc.snapshot();
+    const inPieces = (cuts: number[]): Uint8Array[] => {
+      const ends = [...new Set(cuts)].sort((a, b) => a - b).concat(image.length);
+      return ends.map((end, i) => image.subarray(i === 0 ? 0 : ends[i - 1], end));
+    };
+    fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: image.length }), { maxLength: 40 }), (cuts) => {
+      expect(NotesDocument.restore(inPieces(cuts)).list()).toEqual(doc.list());
+    }));
+    const bytes = Array.from({ length: image.length }, (_, i) => i);
+    expect(NotesDocument.restore(inPieces(bytes)).list()).toEqual(doc.list());
+    // Cut short, in pieces or whole, it is refused.
+    const cut = image.subarray(0, image.indexOf(0x7d) - 1); // inside the first note
+    expect(() => NotesDocument.restore([cut.subarray(0, 50), cut.subarray(50)])).toThrow(/ends inside a note/);
+    expect(() => NotesDocument.restore(cut)).toThrow(/ends inside a note/);
+  });
+
   it('refuses an image whose layout is broken, saying where', () => {
     const doc = new NotesDocument();
     doc.apply(1, add(1, 'a'));

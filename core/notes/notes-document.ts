@@ -8,6 +8,7 @@
 // recent entry changed, so a page can be sent the changes since the version
 // it holds (changesSince) instead of the whole document.
 import type { Command } from './command.ts';
+import { ImageReader } from './image-reader.ts';
 import { NoteTable, noteId, noteIndex, type FrozenNotes, type Note, type NoteRows } from './note-table.ts';
 import { MAX_CHANGES, RecentChanges } from './recent-changes.ts';
 import { Sessions, type Session } from './sessions.ts';
@@ -219,16 +220,43 @@ export class NotesDocument {
   }
 
   /**
-   * restore rebuilds a document from snapshot(); it throws on data of another
-   * format. A format-2 image, laid out as imageParts writes it, is read a batch
-   * of notes at a time (restoreInBatches); other JSON (a format-1 snapshot,
-   * before note numbers, which numbers its notes in log order from 1, the same
-   * on every peer that restores it) is parsed whole.
+   * restore rebuilds a document from snapshot(), given whole or in pieces (a
+   * compressed snapshot's members, decompressed one at a time); it throws on
+   * data of another format. A format-2 image, laid out as imageParts writes
+   * it, is read a batch of notes at a time: parsed whole, 200,000 notes were a
+   * string of 44 MB and 200,000 objects at once. Other JSON (a format-1
+   * snapshot, before note numbers, which numbers its notes in log order from
+   * 1, the same on every peer that restores it) is parsed whole.
    */
-  static restore(data: Uint8Array): NotesDocument {
-    const head = IMAGE_HEAD.exec(utf8.decode(data.subarray(0, MAX_HEAD_BYTES)));
-    if (head !== null) return NotesDocument.restoreInBatches(data, head);
-    const body = JSON.parse(utf8.decode(data)) as SnapshotBody;
+  static restore(image: Uint8Array | Iterable<Uint8Array>): NotesDocument {
+    const reader = new ImageReader(image instanceof Uint8Array ? [image] : image);
+    const head = IMAGE_HEAD.exec(reader.peekText(MAX_HEAD_BYTES));
+    if (head === null) return NotesDocument.restoreWhole(reader.restText());
+    reader.take(head[0].length);
+    const doc = new NotesDocument();
+    doc.appliedIndex = wholeField('appliedIndex', head[1]!, 0);
+    doc.changes = new RecentChanges(doc.appliedIndex);
+    doc.nextNumber = wholeField('nextNumber', head[2]!, 1);
+    let more = reader.peekByte() !== CLOSE_BRACKET;
+    while (more) {
+      const batch = reader.notes(RESTORE_BATCH_BYTES);
+      for (const note of JSON.parse(`[${batch.json}]`) as Note[]) doc.notes.append(checkedNote(note));
+      more = batch.more;
+    }
+    const offset = reader.offset;
+    const rest = reader.restText();
+    if (!rest.startsWith(']')) throw new RangeError(`snapshot notes are not a list of notes (byte ${offset})`);
+    const tail = rest.startsWith('],') ? JSON.parse(`{${rest.slice(2)}`) as Partial<SnapshotBody> : null;
+    if (tail === null || Object.keys(tail).length !== 1 || !Array.isArray(tail.sessions)) {
+      throw new RangeError(`snapshot has no sessions after its notes (byte ${offset + 1})`);
+    }
+    doc.sessions = Sessions.fromJSON(tail.sessions);
+    return doc;
+  }
+
+  /** restoreWhole rebuilds a document from an image parsed whole. */
+  private static restoreWhole(json: string): NotesDocument {
+    const body = JSON.parse(json) as SnapshotBody;
     if ((body?.format !== SNAPSHOT_FORMAT && body?.format !== 1) || !Array.isArray(body.notes) || !Array.isArray(body.sessions)) {
       throw new RangeError(`snapshot format ${String(body?.format)} is not ${SNAPSHOT_FORMAT}`);
     }
@@ -241,43 +269,6 @@ export class NotesDocument {
     doc.sessions = Sessions.fromJSON(body.sessions);
     return doc;
   }
-
-  /**
-   * restoreInBatches reads an image as imageParts writes it, its notes about
-   * RESTORE_BATCH_BYTES at a time: parsed whole, 200,000 notes were a string
-   * of 44 MB and 200,000 objects at once, and a peer restoring them peaked at
-   * 281 MiB resident. A note is a flat object, so the first `}` outside a
-   * string ends it; JSON.parse checks each batch as it would the whole.
-   */
-  private static restoreInBatches(data: Uint8Array, head: RegExpExecArray): NotesDocument {
-    const doc = new NotesDocument();
-    doc.appliedIndex = wholeField('appliedIndex', head[1]!, 0);
-    doc.changes = new RecentChanges(doc.appliedIndex);
-    doc.nextNumber = wholeField('nextNumber', head[2]!, 1);
-    // The notes array closes at `end`: just after the last note, or after the `[` when there is none.
-    let end = head[0].length;
-    if (data[end] !== CLOSE_BRACKET) {
-      let next = end;
-      let more = true;
-      while (more) {
-        const start = next;
-        do {
-          end = noteEnd(data, next);
-          more = data[end] === COMMA;
-          next = end + 1;
-        } while (more && end - start < RESTORE_BATCH_BYTES);
-        for (const note of JSON.parse(`[${utf8.decode(data.subarray(start, end))}]`) as Note[]) doc.notes.append(checkedNote(note));
-      }
-    }
-    if (data[end] !== CLOSE_BRACKET) throw new RangeError(`snapshot notes are not a list of notes (byte ${end})`);
-    const rest = utf8.decode(data.subarray(end + 1));
-    const tail = rest.startsWith(',') ? JSON.parse(`{${rest.slice(1)}`) as Partial<SnapshotBody> : null;
-    if (tail === null || Object.keys(tail).length !== 1 || !Array.isArray(tail.sessions)) {
-      throw new RangeError(`snapshot has no sessions after its notes (byte ${end + 1})`);
-    }
-    doc.sessions = Sessions.fromJSON(tail.sessions);
-    return doc;
-  }
 }
 
 /** IMAGE_HEAD is the start of an image as snapshotImage() writes it, up to its first note. */
@@ -286,35 +277,7 @@ const IMAGE_HEAD = new RegExp(`^\\{"format":${SNAPSHOT_FORMAT},"appliedIndex":(\
 const MAX_HEAD_BYTES = 128;
 /** RESTORE_BATCH_BYTES is about how much of an image's notes is parsed at a time. */
 const RESTORE_BATCH_BYTES = 1 << 20;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const COMMA = 0x2c;
 const CLOSE_BRACKET = 0x5d;
-const utf8 = new TextDecoder();
-
-/**
- * noteEnd is where the note object that starts at `start` ends (just after
- * its `}`). Bytes of UTF-8 beyond ASCII never equal these, so bytes are
- * scanned as they are.
- */
-function noteEnd(data: Uint8Array, start: number): number {
-  if (data[start] !== OPEN_BRACE) throw new RangeError(`snapshot notes are not a list of notes (byte ${start})`);
-  let inString = false;
-  for (let i = start + 1; i < data.length; i++) {
-    const b = data[i];
-    if (inString) {
-      if (b === BACKSLASH) i++;
-      else if (b === QUOTE) inString = false;
-    } else if (b === QUOTE) {
-      inString = true;
-    } else if (b === CLOSE_BRACE) {
-      return i + 1;
-    }
-  }
-  throw new RangeError(`snapshot ends inside a note (byte ${start})`);
-}
 
 /** wholeField is a whole number of the image's head, at least `min`. */
 function wholeField(key: string, digits: string, min: number): number {

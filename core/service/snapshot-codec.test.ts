@@ -3,6 +3,8 @@ import { encodeCommand, decodeCommand, NotesDocument, type Command, type Snapsho
 import { SnapshotPacker, unpackSnapshot } from './snapshot-codec.ts';
 
 const packSnapshot = (image: SnapshotImage): Promise<Uint8Array> => new SnapshotPacker().pack(image);
+/** unpacked is the image in snapshot bytes, its pieces joined. */
+const unpacked = (data: Uint8Array): Uint8Array => new Uint8Array(Buffer.concat([...unpackSnapshot(data)]));
 
 function documentOf(notes: number): NotesDocument {
   const doc = new NotesDocument();
@@ -21,7 +23,7 @@ describe('SnapshotCodec', () => {
     const image = doc.snapshot();
     const packed = await packSnapshot(doc.snapshotImage());
     expect(packed.length).toBeLessThan(image.length / 2);
-    expect(unpackSnapshot(packed)).toEqual(image);
+    expect(unpacked(packed)).toEqual(image);
     expect(NotesDocument.restore(unpackSnapshot(packed)).list()).toEqual(doc.list());
   });
 
@@ -31,7 +33,7 @@ describe('SnapshotCodec', () => {
     const packing = packSnapshot(doc.snapshotImage());
     doc.apply(2_501, decodeCommand(encodeCommand({ client: 'late', seq: 1, author: 'Late', at: 1, op: 'add', text: 'after the image' })));
     doc.apply(2_502, decodeCommand(encodeCommand({ client: 'late', seq: 2, author: 'Late', at: 2, op: 'delete', id: doc.list()[0]!.id, version: 1 })));
-    expect(unpackSnapshot(await packing)).toEqual(before);
+    expect(unpacked(await packing)).toEqual(before);
   });
 
   it('packs a changing document again and again into its image each time, however its parts change', async () => {
@@ -55,7 +57,7 @@ describe('SnapshotCodec', () => {
       }
       if (round === 3) for (const n of doc.list().filter((note) => note.seq < 1_000)) apply({ op: 'delete', id: n.id, version: n.version });
       if (round === 8) doc = NotesDocument.restore(doc.snapshot());
-      expect(new TextDecoder().decode(unpackSnapshot(await packer.pack(doc.snapshotImage())))).toBe(new TextDecoder().decode(doc.snapshot()));
+      expect(new TextDecoder().decode(unpacked(await packer.pack(doc.snapshotImage())))).toBe(new TextDecoder().decode(doc.snapshot()));
     }
   });
 
@@ -67,7 +69,7 @@ describe('SnapshotCodec', () => {
       const parts: number[] = [];
       const notes = { ...image.notes, notesIn: (part: number) => { parts.push(part); return image.notes.notesIn(part); } };
       const packed = await packer.pack({ ...image, notes });
-      expect(unpackSnapshot(packed)).toEqual(doc.snapshot());
+      expect(unpacked(packed)).toEqual(doc.snapshot());
       return parts;
     };
     expect(await written()).toEqual([0, 1, 2, 3, 4, 5]);
@@ -86,11 +88,27 @@ describe('SnapshotCodec', () => {
 
   it('reads a snapshot written before compression (a plain image) as it is', () => {
     const image = documentOf(10).snapshot();
-    expect(unpackSnapshot(image)).toBe(image);
+    expect([...unpackSnapshot(image)]).toEqual([image]);
+    expect([...unpackSnapshot(image)][0]).toBe(image);
   });
 
   it('refuses packed bytes cut short instead of reading a part of the notebook', async () => {
     const packed = await packSnapshot(documentOf(200).snapshotImage());
-    expect(() => unpackSnapshot(packed.subarray(0, packed.length - 10))).toThrow();
+    expect(() => [...unpackSnapshot(packed.subarray(0, packed.length - 10))]).toThrow();
+    expect(() => [...unpackSnapshot(packed.subarray(0, packed.length - 4))]).toThrow(/ends inside its gzip member/);
+  });
+
+  it('unpacks one gzip member at a time, a part of notes each, and refuses a damaged one', async () => {
+    const doc = documentOf(5_000); // parts 0 to 5
+    const packed = await packSnapshot(doc.snapshotImage());
+    const pieces = [...unpackSnapshot(packed)];
+    // The head, six parts of notes, the tail: no piece holds more than a part.
+    expect(pieces).toHaveLength(8);
+    expect(Math.max(...pieces.map((p) => p.byteLength))).toBeLessThan(doc.snapshot().byteLength / 4);
+    expect(NotesDocument.restore(unpackSnapshot(packed)).list()).toEqual(doc.list());
+    // One byte changed in the last member's CRC-32, then in the middle of the compressed notes.
+    const damaged = (at: number): Uint8Array => { const copy = packed.slice(); copy[at]! ^= 0xff; return copy; };
+    expect(() => [...unpackSnapshot(damaged(packed.length - 8))]).toThrow(/damaged/);
+    expect(() => [...unpackSnapshot(damaged(Math.floor(packed.length / 2)))]).toThrow();
   });
 });

@@ -14,7 +14,7 @@
 // most of it went on notes already written the time before.
 // Snapshots written before compression (a JSON image, `{` first) still read.
 import { promisify } from 'node:util';
-import { gunzipSync, gzip } from 'node:zlib';
+import { crc32, gunzipSync, gzip, inflateRawSync } from 'node:zlib';
 import { partJson, type SnapshotImage } from '../notes/index.ts';
 
 /** GZIP_MAGIC starts every gzip stream (RFC 1952); an image (JSON) starts with `{`. */
@@ -80,8 +80,50 @@ export class SnapshotPacker {
   }
 }
 
-/** unpackSnapshot is the document image in snapshot bytes: packed ones are decompressed, an older plain image is returned as is. */
-export function unpackSnapshot(data: Uint8Array): Uint8Array {
-  if (data[0] === GZIP_MAGIC[0] && data[1] === GZIP_MAGIC[1]) return new Uint8Array(gunzipSync(data));
-  return data;
+/** GZIP_HEADER_BYTES is a gzip member's header without optional fields (FLG 0), as node:zlib writes it (RFC 1952). */
+const GZIP_HEADER_BYTES = 10;
+/** GZIP_TRAILER_BYTES is a member's CRC-32 and length, after its deflate data. */
+const GZIP_TRAILER_BYTES = 8;
+const DEFLATE = 8;
+
+/**
+ * unpackSnapshot is the document image in snapshot bytes, in pieces: each
+ * gzip member of packed bytes decompressed on its own when its piece is asked
+ * for (SnapshotPacker writes one per part of notes), so that a big notebook's
+ * image (44 MB at 200,000 notes) is never in memory whole; an older plain
+ * image is one piece, as it is. A member cut short, or whose CRC-32 or length
+ * does not match what it holds, throws.
+ */
+export function* unpackSnapshot(data: Uint8Array): Generator<Uint8Array> {
+  if (data[0] !== GZIP_MAGIC[0] || data[1] !== GZIP_MAGIC[1]) {
+    yield data;
+    return;
+  }
+  let at = 0;
+  while (at < data.length) {
+    if (data[at] !== GZIP_MAGIC[0] || data[at + 1] !== GZIP_MAGIC[1] || data[at + 2] !== DEFLATE) {
+      throw new RangeError(`snapshot has no gzip member at byte ${at}`);
+    }
+    if (data[at + 3] !== 0) {
+      // Optional header fields, which node:zlib does not write: the rest is decompressed as one piece.
+      yield new Uint8Array(gunzipSync(data.subarray(at)));
+      return;
+    }
+    // Raw inflate stops at the end of the member's deflate data and tells how much of it there was.
+    const { buffer, engine } = inflateRawSync(data.subarray(at + GZIP_HEADER_BYTES), { info: true }) as unknown as InflateInfo;
+    const trailer = at + GZIP_HEADER_BYTES + engine.bytesWritten;
+    if (trailer + GZIP_TRAILER_BYTES > data.length) throw new RangeError(`snapshot ends inside its gzip member at byte ${at}`);
+    const stored = new DataView(data.buffer, data.byteOffset + trailer, GZIP_TRAILER_BYTES);
+    if (stored.getUint32(0, true) !== crc32(buffer) || stored.getUint32(4, true) !== buffer.byteLength % 2 ** 32) {
+      throw new RangeError(`snapshot's gzip member at byte ${at} is damaged: its CRC-32 or length does not match what it holds`);
+    }
+    yield new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    at = trailer + GZIP_TRAILER_BYTES;
+  }
+}
+
+/** InflateInfo is what a zlib sync call with `info: true` returns: the output and the engine, whose bytesWritten is the input it consumed. */
+interface InflateInfo {
+  buffer: Buffer;
+  engine: { bytesWritten: number };
 }
