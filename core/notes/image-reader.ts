@@ -59,12 +59,14 @@ export class ImageReader {
     return this.bytes[this.at];
   }
 
-  /** rest takes everything left, as text. */
+  /** restText takes everything left, as text (joined once, however many pieces are left). */
   restText(): string {
-    this.hold(Infinity);
-    const text = utf8.decode(this.bytes.subarray(this.at));
-    this.at = this.bytes.length;
-    return text;
+    const rest = [this.bytes.subarray(this.at)];
+    for (let next = this.pieces.next(); next.done !== true; next = this.pieces.next()) rest.push(next.value);
+    this.base += this.bytes.length;
+    this.bytes = new Uint8Array(0);
+    this.at = 0;
+    return utf8.decode(rest.length === 1 ? rest[0] : joined(rest));
   }
 
   /**
@@ -120,11 +122,8 @@ export class ImageReader {
         this.base += this.bytes.length;
         this.bytes = next.value;
       } else {
-        const joined = new Uint8Array(this.bytes.length - this.at + next.value.length);
-        joined.set(this.bytes.subarray(this.at));
-        joined.set(next.value, this.bytes.length - this.at);
         this.base += this.at;
-        this.bytes = joined;
+        this.bytes = joined([this.bytes.subarray(this.at), next.value]);
       }
       this.at = 0;
     }
@@ -147,4 +146,15 @@ function closingBrace(bytes: Uint8Array, start: number): number {
     }
   }
   return -1;
+}
+
+/** joined is the bytes of `parts`, one after another. */
+function joined(parts: Uint8Array[]): Uint8Array {
+  const all = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
+  let at = 0;
+  for (const part of parts) {
+    all.set(part, at);
+    at += part.byteLength;
+  }
+  return all;
 }

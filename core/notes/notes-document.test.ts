@@ -39,9 +39,13 @@ describe('NotesDocument', () => {
       { id: 'n3', seq: 3, text: 'a', author: 'Ada', createdAt: 1, updatedAt: 1, version: 1 },
       { id: 'n8', seq: 8, text: 'b', author: 'Ada', createdAt: 2, updatedAt: 2, version: 1 },
     ], sessions: [] };
-    const doc = NotesDocument.restore(new TextEncoder().encode(JSON.stringify(old)));
+    const image = new TextEncoder().encode(JSON.stringify(old));
+    const doc = NotesDocument.restore(image);
     expect(doc.list().map((n) => n.number)).toEqual([1, 2]);
     expect(doc.apply(9, add(1, 'c'))).toMatchObject({ ok: true, note: { number: 3 } });
+    // In pieces too (a compressed snapshot's members): parsed whole once they are joined.
+    const pieces = Array.from({ length: Math.ceil(image.length / 7) }, (_, i) => image.subarray(i * 7, i * 7 + 7));
+    expect(NotesDocument.restore(pieces).list()).toEqual(NotesDocument.restore(image).list());
   });
 
   it('tells the changes since an applied index: notes added or edited in log order, ids deleted', () => {
