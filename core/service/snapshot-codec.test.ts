@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { encodeCommand, decodeCommand, NotesDocument, type Command, type SnapshotImage } from '../notes/index.ts';
 import { SnapshotPacker, unpackSnapshot } from './snapshot-codec.ts';
@@ -90,6 +91,16 @@ describe('SnapshotCodec', () => {
     const image = documentOf(10).snapshot();
     expect([...unpackSnapshot(image)]).toEqual([image]);
     expect([...unpackSnapshot(image)][0]).toBe(image);
+  });
+
+  it('reads a snapshot compressed whole (one gzip member), and one whose member carries a file name', () => {
+    const doc = documentOf(1_500);
+    const image = doc.snapshot();
+    const whole = gzipSync(image, { level: 1 });
+    expect(NotesDocument.restore(unpackSnapshot(whole)).list()).toEqual(doc.list());
+    // FLG.FNAME (RFC 1952): a header node:zlib never writes, decompressed by gunzip from there on.
+    const named = new Uint8Array(Buffer.concat([whole.subarray(0, 3), Buffer.from([0x08]), whole.subarray(4, 10), Buffer.from('notes.json\0'), whole.subarray(10)]));
+    expect(unpacked(named)).toEqual(image);
   });
 
   it('refuses packed bytes cut short instead of reading a part of the notebook', async () => {
