@@ -47,9 +47,8 @@ export class ImageReader {
     return utf8.decode(this.bytes.subarray(this.at, this.at + n));
   }
 
-  /** take takes `n` bytes. */
-  take(n: number): void {
-    if (this.hold(n) < n) throw new RangeError(`snapshot ends at byte ${this.base + this.bytes.length}, before byte ${this.offset + n}`);
+  /** skip takes `n` bytes of those peekText just showed (as ASCII: one byte a character). */
+  skip(n: number): void {
     this.at += n;
   }
 

@@ -232,7 +232,7 @@ export class NotesDocument {
     const reader = new ImageReader(image instanceof Uint8Array ? [image] : image);
     const head = IMAGE_HEAD.exec(reader.peekText(MAX_HEAD_BYTES));
     if (head === null) return NotesDocument.restoreWhole(reader.restText());
-    reader.take(head[0].length);
+    reader.skip(head[0].length);
     const doc = new NotesDocument();
     doc.appliedIndex = wholeField('appliedIndex', head[1]!, 0);
     doc.changes = new RecentChanges(doc.appliedIndex);
