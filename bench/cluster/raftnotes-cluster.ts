@@ -13,12 +13,11 @@ export type { ReadyLine };
 const BIN = new URL('../../bin/raftnotes.js', import.meta.url).pathname;
 
 
-/** RaftnotesPeer is one peer's data directory, ports and (while running) process. */
+/** RaftnotesPeer is one peer's data directory, libp2p address and (while running) process; its API takes a port the system picks, read from its ready line. */
 export interface RaftnotesPeer {
   name: string;
   dataDir: string;
   listen: string;
-  apiPort: number;
   child: Child | null;
   ready: ReadyLine | null;
 }
@@ -126,7 +125,7 @@ export class RaftnotesCluster {
     for (const name of ['A', 'B', 'C']) {
       this.peers.push({
         name, dataDir: await tempDir(`raftnotes-bench-${name}-`),
-        listen: `/ip4/127.0.0.1/tcp/${await freePort()}`, apiPort: await freePort(), child: null, ready: null,
+        listen: `/ip4/127.0.0.1/tcp/${await freePort()}`, child: null, ready: null,
       });
     }
     const [a, ...others] = this.peers as [RaftnotesPeer, ...RaftnotesPeer[]];
@@ -149,7 +148,7 @@ export class RaftnotesCluster {
     const { body: status } = await apiCall<{ commitIndex: number }>(leader.ready!, 'GET', '/api/status');
     const peer: RaftnotesPeer = {
       name: `N${this.peers.length}`, dataDir: await tempDir('raftnotes-bench-join-'),
-      listen: `/ip4/127.0.0.1/tcp/${await freePort()}`, apiPort: await freePort(), child: null, ready: null,
+      listen: `/ip4/127.0.0.1/tcp/${await freePort()}`, child: null, ready: null,
     };
     this.peers.push(peer);
     const t0 = performance.now();
@@ -169,7 +168,7 @@ export class RaftnotesCluster {
   /** run starts a peer's process and waits for its ready line. */
   private async run(peer: RaftnotesPeer, extra: string[]): Promise<void> {
     const args = [BIN, 'serve', '--data', peer.dataDir, '--name', peer.name, '--listen', peer.listen,
-      '--api', `127.0.0.1:${peer.apiPort}`, '--no-mdns', ...extra];
+      '--api', '127.0.0.1:0', '--no-mdns', ...extra];
     peer.child = new Child(`raftnotes ${peer.name}`, process.execPath, args);
     peer.ready = await peer.child.waitForLine('ready line', parseReady);
   }

@@ -171,14 +171,28 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
   }
 }
 
-/** freePort asks the kernel for a free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+/** Ports freePort has handed out in this process: the kernel may offer a port again once it is closed. */
+const handedOut = new Set<number>();
+
+/**
+ * freePort asks the kernel for a free TCP port on 127.0.0.1 that this process
+ * has not been given before: two peers given ports one after the other must
+ * not get the same one (a bench run once gave a peer's API the port another
+ * peer listened on).
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const server = createServer();
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolve(port));
+      });
     });
-  });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
