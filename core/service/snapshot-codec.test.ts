@@ -109,6 +109,19 @@ describe('SnapshotCodec', () => {
     expect(() => [...unpackSnapshot(packed.subarray(0, packed.length - 4))]).toThrow(/ends inside its gzip member/);
   });
 
+  it('refuses a gzip member that decompresses to more than a part of notes can hold (a gzip bomb) before holding it', async () => {
+    const packed = await packSnapshot(documentOf(2_500).snapshotImage());
+    const largest = Math.max(...[...unpackSnapshot(packed)].map((p) => p.byteLength));
+    expect([...unpackSnapshot(packed, largest)]).toHaveLength(5);
+    expect(() => [...unpackSnapshot(packed, largest - 1)]).toThrow(/decompresses to more than \d+ bytes.*not a Raftnotes snapshot/);
+    // 64 MiB of zeros in 64 KiB: refused at the bound, in a member read raw and in one read by gunzip (a file name in its header).
+    const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024), { level: 9 });
+    expect(bomb.byteLength).toBeLessThan(128 * 1024);
+    expect(() => [...unpackSnapshot(bomb, 1024 * 1024)]).toThrow(/member at byte 0 decompresses to more than 1048576 bytes/);
+    const named = new Uint8Array(Buffer.concat([bomb.subarray(0, 3), Buffer.from([0x08]), bomb.subarray(4, 10), Buffer.from('bomb\0'), bomb.subarray(10)]));
+    expect(() => [...unpackSnapshot(named, 1024 * 1024)]).toThrow(/member at byte 0 decompresses to more than 1048576 bytes/);
+  });
+
   it('unpacks one gzip member at a time, a part of notes each, and refuses a damaged one', async () => {
     const doc = documentOf(5_000); // parts 0 to 5
     const packed = await packSnapshot(doc.snapshotImage());

@@ -87,14 +87,24 @@ const GZIP_TRAILER_BYTES = 8;
 const DEFLATE = 8;
 
 /**
+ * MAX_PIECE_BYTES bounds what one gzip member may decompress to. A member
+ * holds a part of notes: at most 1,000 notes (PART_SEQS) of at most 64 KiB of
+ * text, under 400 MiB as JSON even with every byte escaped. Past it, the bytes
+ * are not a snapshot this program wrote (a gzip bomb decompresses a thousand
+ * times over), and they are refused before they fill the memory.
+ */
+export const MAX_PIECE_BYTES = 512 * 1024 * 1024;
+
+/**
  * unpackSnapshot is the document image in snapshot bytes, in pieces: each
  * gzip member of packed bytes decompressed on its own when its piece is asked
  * for (SnapshotPacker writes one per part of notes), so that a big notebook's
  * image (44 MB at 200,000 notes) is never in memory whole; an older plain
- * image is one piece, as it is. A member cut short, or whose CRC-32 or length
- * does not match what it holds, throws.
+ * image is one piece, as it is. A member cut short, whose CRC-32 or length
+ * does not match what it holds, or that decompresses to more than
+ * `maxPieceBytes`, throws.
  */
-export function* unpackSnapshot(data: Uint8Array): Generator<Uint8Array> {
+export function* unpackSnapshot(data: Uint8Array, maxPieceBytes = MAX_PIECE_BYTES): Generator<Uint8Array> {
   if (data[0] !== GZIP_MAGIC[0] || data[1] !== GZIP_MAGIC[1]) {
     yield data;
     return;
@@ -106,11 +116,12 @@ export function* unpackSnapshot(data: Uint8Array): Generator<Uint8Array> {
     }
     if (data[at + 3] !== 0) {
       // Optional header fields, which node:zlib does not write: the rest is decompressed as one piece.
-      yield new Uint8Array(gunzipSync(data.subarray(at)));
+      yield new Uint8Array(bounded(at, maxPieceBytes, () => gunzipSync(data.subarray(at), { maxOutputLength: maxPieceBytes })));
       return;
     }
     // Raw inflate stops at the end of the member's deflate data and tells how much of it there was.
-    const { buffer, engine } = inflateRawSync(data.subarray(at + GZIP_HEADER_BYTES), { info: true }) as unknown as InflateInfo;
+    const { buffer, engine } = bounded(at, maxPieceBytes,
+      () => inflateRawSync(data.subarray(at + GZIP_HEADER_BYTES), { info: true, maxOutputLength: maxPieceBytes }) as unknown as InflateInfo);
     const trailer = at + GZIP_HEADER_BYTES + engine.bytesWritten;
     if (trailer + GZIP_TRAILER_BYTES > data.length) throw new RangeError(`snapshot ends inside its gzip member at byte ${at}`);
     const stored = new DataView(data.buffer, data.byteOffset + trailer, GZIP_TRAILER_BYTES);
@@ -119,6 +130,16 @@ export function* unpackSnapshot(data: Uint8Array): Generator<Uint8Array> {
     }
     yield new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     at = trailer + GZIP_TRAILER_BYTES;
+  }
+}
+
+/** bounded runs a decompression of the member at byte `at`, naming the snapshot when it outgrows `maxBytes`. */
+function bounded<T>(at: number, maxBytes: number, decompress: () => T): T {
+  try {
+    return decompress();
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_BUFFER_TOO_LARGE') throw error;
+    throw new RangeError(`snapshot's gzip member at byte ${at} decompresses to more than ${maxBytes} bytes, more than a part of a notebook holds: these bytes are not a Raftnotes snapshot`);
   }
 }
 
