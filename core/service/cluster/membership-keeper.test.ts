@@ -1,12 +1,12 @@
 // What a member answers to join requests and how fast a leader promotes a
 // learner, against a fake network and a fake Raft driver.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Message, Status } from '../../raft/index.ts';
 import { systemClock } from '../clock.ts';
 import { FakeDriver, FakeNetwork, newcomer, SELF } from '../testing/fakes.ts';
 import { MemberAddresses } from './member-addresses.ts';
 import { MemberNames } from './member-names.ts';
-import { MembershipKeeper } from './membership-keeper.ts';
+import { MembershipKeeper, REVIEW_AGAIN_MS } from './membership-keeper.ts';
 
 async function keeperOf(network: FakeNetwork, driver: FakeDriver): Promise<MembershipKeeper> {
   const keeper = new MembershipKeeper({
@@ -63,6 +63,36 @@ describe('MembershipKeeper', () => {
       await settled();
       expect(driver.changes).toEqual(promoted ? ['addVoter newbie'] : []);
     }
+  });
+
+  it('promotes a caught-up learner within a second even when no event follows the review that could not', async () => {
+    const network = new FakeNetwork();
+    network.streams.add('newbie');
+    const driver = new FakeDriver({ voters: [SELF], learners: ['newbie'] }, 'leader');
+    driver.status = { ...driver.status, commitIndex: 4, lastIndex: 4, progress: { newbie: { matchIndex: 4, nextIndex: 5, active: true } } };
+    // The first review finds another change under way; nothing happens after it.
+    driver.refuseChanges = 1;
+    const keeper = await keeperOf(network, driver);
+    await settled();
+    expect(driver.changes).toEqual([]);
+    const started = performance.now();
+    await vi.waitFor(() => expect(driver.changes).toEqual(['addVoter newbie']), { timeout: 3 * REVIEW_AGAIN_MS, interval: 20 });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(REVIEW_AGAIN_MS - 100);
+    keeper.stop();
+  });
+
+  it('keeps no timer while every seat is taken', async () => {
+    const network = new FakeNetwork();
+    network.streams.add('newbie');
+    const driver = new FakeDriver({ voters: [SELF, 'b', 'c', 'd', 'e'], learners: ['newbie'] }, 'leader');
+    driver.status = { ...driver.status, commitIndex: 4, lastIndex: 4, progress: { newbie: { matchIndex: 4, nextIndex: 5, active: true } } };
+    const keeper = await keeperOf(network, driver);
+    await settled();
+    // Five voters (maxVoters 5): the learner stays one. A seat freed without an event is not looked at by a timer.
+    driver.status = { ...driver.status, membership: { voters: [SELF, 'b', 'c', 'd'], learners: ['newbie'] } };
+    await new Promise((resolve) => setTimeout(resolve, REVIEW_AGAIN_MS + 200));
+    expect(driver.changes).toEqual([]);
+    keeper.stop();
   });
 
   it('keeps a raft stream to every member of the latest membership', async () => {

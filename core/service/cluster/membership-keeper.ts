@@ -2,9 +2,12 @@
 // answers join requests (the leader adds the asker as a learner; a follower
 // names the leader), promotes caught-up learners to voters up to maxVoters,
 // one change at a time as Raft asks, and keeps a raft stream open to every
-// member. It acts on events, not on a timer: a join request, a committed
-// configuration, a learner's acknowledgement, a new leader, a member that
-// becomes reachable.
+// member. It acts on events: a join request, a committed configuration, a
+// learner's acknowledgement, a new leader, a member that becomes reachable.
+// While a leader has a learner it may promote or a peer waiting to join, it
+// also looks again every REVIEW_AGAIN_MS: a checked history once had a
+// caught-up learner wait over a minute in a quiet notebook for a review that
+// would promote it.
 import type { Message, Status } from '../../raft/index.ts';
 import { MAX_JOIN_ADDRS, type JoinMember, type JoinResponse, type NotebookNetwork } from '../../net/index.ts';
 import type { RaftDriver } from '../raft-driver.ts';
@@ -13,6 +16,8 @@ import type { MemberNames } from './member-names.ts';
 
 /** A learner this close to the commit point (in entries) is caught up enough to become a voter. */
 const PROMOTION_LAG_ENTRIES = 16;
+/** REVIEW_AGAIN_MS is how often a leader reviews while a learner may be promoted or a peer waits to join (none otherwise). */
+export const REVIEW_AGAIN_MS = 1_000;
 
 /** MembershipKeeperInit is what a keeper works with. */
 export interface MembershipKeeperInit {
@@ -32,6 +37,8 @@ export class MembershipKeeper {
   /** Leader only: learners that may become voters (there is room); an acknowledgement from one may make it promotable. */
   private promotable = new Set<string>();
   private reviewScheduled = false;
+  /** Leader only: the next review while a change may be waiting (REVIEW_AGAIN_MS). */
+  private reviewAgain: NodeJS.Timeout | null = null;
   private stopped = false;
 
   constructor(init: MembershipKeeperInit) {
@@ -49,6 +56,7 @@ export class MembershipKeeper {
     this.stopped = true;
     this.joinQueue.clear();
     this.promotable.clear();
+    this.planReviewAgain();
   }
 
   /** membershipChanged keeps a stream to every member of the latest membership, and reviews what may change next. */
@@ -151,11 +159,28 @@ export class MembershipKeeper {
     if (status.role !== 'leader') {
       this.joinQueue.clear();
       this.promotable.clear();
+      this.planReviewAgain();
       return;
     }
     this.maybePromote(status);
     this.addQueued();
     this.promotable = status.membership.voters.length < this.init.maxVoters ? new Set(status.membership.learners) : new Set();
+    this.planReviewAgain();
+  }
+
+  /** planReviewAgain keeps one timer for the next review while a learner may be promoted or a peer waits to join, and none otherwise. */
+  private planReviewAgain(): void {
+    const waiting = !this.stopped && (this.promotable.size > 0 || this.joinQueue.size > 0);
+    if (!waiting) {
+      if (this.reviewAgain !== null) clearTimeout(this.reviewAgain);
+      this.reviewAgain = null;
+    } else if (this.reviewAgain === null) {
+      this.reviewAgain = setTimeout(() => {
+        this.reviewAgain = null;
+        this.scheduleReview();
+      }, REVIEW_AGAIN_MS);
+      this.reviewAgain.unref();
+    }
   }
 
   /**

@@ -98,7 +98,14 @@ export class FakeDriver {
     this.ticking = false;
   }
 
-  changeMembership(change: { type: string; id: string }): { ok: true; index: number; term: number } {
+  /** How many of the next changes to refuse as 'config-change-pending' (one under way). */
+  refuseChanges = 0;
+
+  changeMembership(change: { type: string; id: string }): { ok: true; index: number; term: number } | { ok: false; reason: 'config-change-pending'; leaderId: string | null } {
+    if (this.refuseChanges > 0) {
+      this.refuseChanges--;
+      return { ok: false, reason: 'config-change-pending', leaderId: this.status.leaderId };
+    }
     this.changes.push(`${change.type} ${change.id}`);
     return { ok: true, index: this.status.lastIndex + 1, term: 1 };
   }
