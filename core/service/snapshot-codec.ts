@@ -115,7 +115,7 @@ export function* unpackSnapshot(data: Uint8Array, maxPieceBytes = MAX_PIECE_BYTE
       throw new RangeError(`snapshot has no gzip member at byte ${at}`);
     }
     if (data[at + 3] !== 0) {
-      // Optional header fields, which node:zlib does not write: the rest is decompressed as one piece.
+      // Optional header fields, which node:zlib does not write: the rest is decompressed as one piece, under the same bound.
       yield new Uint8Array(bounded(at, maxPieceBytes, () => gunzipSync(data.subarray(at), { maxOutputLength: maxPieceBytes })));
       return;
     }

@@ -19,6 +19,13 @@ async function keeperOf(network: FakeNetwork, driver: FakeDriver): Promise<Membe
 
 const settled = () => new Promise((resolve) => setImmediate(resolve));
 
+/** leading is a leader's fake driver with `voters` and one learner, newbie, that has every entry up to the commit index 4. */
+function leading(voters: string[]): FakeDriver {
+  const driver = new FakeDriver({ voters, learners: ['newbie'] }, 'leader');
+  driver.status = { ...driver.status, commitIndex: 4, lastIndex: 4, progress: { newbie: { matchIndex: 4, nextIndex: 5, active: true } } };
+  return driver;
+}
+
 describe('MembershipKeeper', () => {
   it('answers a join request with not-a-member while it is a newcomer itself', async () => {
     const network = new FakeNetwork();
@@ -68,8 +75,7 @@ describe('MembershipKeeper', () => {
   it('promotes a caught-up learner within a second even when no event follows the review that could not', async () => {
     const network = new FakeNetwork();
     network.streams.add('newbie');
-    const driver = new FakeDriver({ voters: [SELF], learners: ['newbie'] }, 'leader');
-    driver.status = { ...driver.status, commitIndex: 4, lastIndex: 4, progress: { newbie: { matchIndex: 4, nextIndex: 5, active: true } } };
+    const driver = leading([SELF]);
     // The first review finds another change under way; nothing happens after it.
     driver.refuseChanges = 1;
     const keeper = await keeperOf(network, driver);
@@ -84,8 +90,7 @@ describe('MembershipKeeper', () => {
   it('keeps no timer while every seat is taken', async () => {
     const network = new FakeNetwork();
     network.streams.add('newbie');
-    const driver = new FakeDriver({ voters: [SELF, 'b', 'c', 'd', 'e'], learners: ['newbie'] }, 'leader');
-    driver.status = { ...driver.status, commitIndex: 4, lastIndex: 4, progress: { newbie: { matchIndex: 4, nextIndex: 5, active: true } } };
+    const driver = leading([SELF, 'b', 'c', 'd', 'e']);
     const keeper = await keeperOf(network, driver);
     await settled();
     // Five voters (maxVoters 5): the learner stays one. A seat freed without an event is not looked at by a timer.
